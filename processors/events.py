@@ -1,0 +1,104 @@
+"""Building the ingest stage's output events from an upload and its metadata."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from schemas import (
+    MediaType,
+    MetadataExtracted,
+    PhotoUploaded,
+    TimelineItemUpserted,
+    derive_event_id,
+)
+
+from .metadata import PhotoMetadata, resolve_capture_time
+
+__all__ = ["EXTRACTOR_VERSION", "metadata_event", "sort_key", "timeline_upsert"]
+
+#: Part of every metadata event id: bump it when extraction changes its output,
+#: so re-extracted photos get new events instead of colliding with old ones.
+EXTRACTOR_VERSION = "metadata-1"
+_TIMELINE_VERSION = "timeline-1"
+
+
+def metadata_event(upload: PhotoUploaded, meta: PhotoMetadata) -> MetadataExtracted:
+    resolved = resolve_capture_time(
+        meta, uploaded_at=upload.uploaded_at, client_timezone=upload.client_timezone
+    )
+    return MetadataExtracted(
+        event_id=derive_event_id(upload.photo_id, "metadata", EXTRACTOR_VERSION, upload.event_id),
+        source_event_id=upload.event_id,
+        user_id=upload.user_id,
+        photo_id=upload.photo_id,
+        bucket=upload.bucket,
+        key=upload.key,
+        sha256=upload.sha256,
+        filename=upload.filename,
+        media_type=MediaType(meta.media_type.upper()),
+        mime_type=meta.mime_type,
+        capture_time_utc=resolved.utc,
+        capture_local=resolved.local.isoformat(),
+        utc_offset_minutes=resolved.offset_minutes,
+        time_source=resolved.time_source,
+        tz_source=resolved.tz_source,
+        gps_latitude=meta.gps_latitude,
+        gps_longitude=meta.gps_longitude,
+        gps_altitude=meta.gps_altitude,
+        place_city=None,
+        place_region=None,
+        place_country_code=None,
+        make=meta.make,
+        model=meta.model,
+        lens_model=meta.lens_model,
+        iso=meta.iso,
+        exposure_time_s=meta.exposure_time_s,
+        f_number=meta.f_number,
+        focal_length_mm=meta.focal_length_mm,
+        focal_length_35mm=meta.focal_length_35mm,
+        orientation=meta.orientation,
+        width=meta.width,
+        height=meta.height,
+        oriented_width=meta.oriented_width,
+        oriented_height=meta.oriented_height,
+        video_duration_s=None,
+        extractor_version=EXTRACTOR_VERSION,
+    )
+
+
+def sort_key(instant: datetime, photo_id: str) -> str:
+    """Orders a timeline by instant, then photo id; sorts correctly as a string."""
+    return f"{instant.astimezone(UTC).strftime('%Y%m%dT%H%M%S.%fZ')}|{photo_id}"
+
+
+def timeline_upsert(metadata: MetadataExtracted) -> TimelineItemUpserted:
+    instant = metadata.capture_time_utc
+    local = metadata.capture_local
+    if instant is None or local is None:
+        raise ValueError("a timeline item needs a resolved capture time")
+    local_day = local[:10]
+    return TimelineItemUpserted(
+        event_id=derive_event_id(
+            metadata.photo_id, "timeline", _TIMELINE_VERSION, metadata.event_id
+        ),
+        source_event_id=metadata.event_id,
+        user_id=metadata.user_id,
+        photo_id=metadata.photo_id,
+        capture_time_utc=instant,
+        capture_local=local,
+        utc_offset_minutes=metadata.utc_offset_minutes,
+        local_day=local_day,
+        month_bucket=local_day[:7],
+        sort_key=sort_key(instant, metadata.photo_id),
+        time_source=metadata.time_source,
+        tz_source=metadata.tz_source,
+        make=metadata.make,
+        model=metadata.model,
+        oriented_width=metadata.oriented_width,
+        oriented_height=metadata.oriented_height,
+        place_city=metadata.place_city,
+        place_country_code=metadata.place_country_code,
+        highlight=False,
+        previous_local_day=None,
+        previous_month_bucket=None,
+    )

@@ -1,0 +1,3 @@
+"""Faust agents; each registers itself on an app."""
+
+__all__: list[str] = []

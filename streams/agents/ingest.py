@@ -1,0 +1,89 @@
+"""The ingest agent: wires :class:`IngestHandler` to ``photos.uploaded``."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import faust
+
+from schemas import Codec
+
+from ..ingest import IngestHandler
+from ..s3 import ObjectReader
+from ..settings import Settings
+from ..topics import TopicNames
+from .sending import Sender, source_record
+
+__all__ = ["SEEN_TABLE", "register_ingest"]
+
+logger = logging.getLogger(__name__)
+
+#: Upload event ids already turned into outputs; a redelivered upload event
+#: is skipped instead of read from S3 again.
+SEEN_TABLE = "ingest-seen"
+
+
+class _Resources:
+    """The S3 client and extraction threads, opened on first use, closed at shutdown."""
+
+    def __init__(self, settings: Settings, topics: TopicNames, codec: Codec) -> None:
+        self._settings = settings
+        self._topics = topics
+        self._codec = codec
+        self._lock = asyncio.Lock()
+        self._handler: IngestHandler | None = None
+        self._reader: ObjectReader | None = None
+        self._executor: ThreadPoolExecutor | None = None
+
+    async def handler(self) -> IngestHandler:
+        async with self._lock:
+            if self._handler is None:
+                self._executor = ThreadPoolExecutor(
+                    self._settings.extract_threads, thread_name_prefix="extract"
+                )
+                self._reader = await ObjectReader(self._settings).__aenter__()
+                self._handler = IngestHandler(
+                    self._settings, self._topics, self._codec, self._reader, self._executor
+                )
+            return self._handler
+
+    async def close(self) -> None:
+        if self._reader is not None:
+            await self._reader.__aexit__(None, None, None)
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+        self._handler = self._reader = self._executor = None
+
+
+def register_ingest(app: faust.App, settings: Settings, topics: TopicNames, codec: Codec) -> None:
+    uploaded = app.topic(topics.uploaded, key_type=bytes, value_type=bytes)
+    seen = app.Table(
+        SEEN_TABLE,
+        default=None,
+        partitions=settings.partitions,
+        key_type=bytes,
+        value_type=bytes,
+    )
+    sender = Sender(app, topics.all())
+    resources = _Resources(settings, topics, codec)
+
+    @app.on_before_shutdown.connect  # type: ignore[arg-type]
+    async def _close_resources(_app: faust.App, **_: Any) -> None:
+        await resources.close()
+
+    def already_done(event_id: str) -> bool:
+        return seen.get(event_id.encode()) is not None
+
+    @app.agent(uploaded, concurrency=settings.agent_concurrency)
+    async def ingest(stream: faust.StreamT[bytes]) -> None:
+        handler = await resources.handler()
+        async for event in stream.events():
+            result = await handler.handle(source_record(event), already_done)
+            # Outputs are delivered before the event counts as done, so a crash
+            # in between re-processes it and yields byte-identical repeats.
+            await sender.send_all(result.outgoing)
+            if result.dedupe_id is not None and not result.repeated:
+                seen[result.dedupe_id.encode()] = b"1"

@@ -1,0 +1,69 @@
+"""The Faust app factory: one app per worker process, built from settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import faust
+from faust.types import TransportT
+
+from .faust_transport import FETCH_MAX_WAIT_ATTR, TunedTransport
+from .settings import Settings
+from .topics import topic_names
+
+__all__ = ["PhotostreamApp", "create_app", "topic_plan"]
+
+
+class PhotostreamApp(faust.App):
+    """A Faust app whose consumer uses :class:`TunedTransport`."""
+
+    def _new_transport(self) -> TransportT:
+        return TunedTransport(self.conf.broker_consumer, self)
+
+    def _new_producer_transport(self) -> TransportT:
+        return TunedTransport(self.conf.broker_producer, self)
+
+
+def create_app(settings: Settings, *, worker_name: str = "worker") -> PhotostreamApp:
+    """Build the app with settings that hold on Apache Kafka and the embedded broker."""
+    datadir = settings.data_dir / worker_name
+    datadir.mkdir(parents=True, exist_ok=True)
+    options: dict[str, Any] = {
+        "broker": [f"kafka://{server}" for server in settings.bootstrap_servers.split(",")],
+        "store": settings.store,
+        "datadir": str(datadir),
+        "processing_guarantee": settings.processing_guarantee,
+        "topic_partitions": settings.partitions,
+        "topic_replication_factor": settings.replication_factor,
+        # Topics are created up front (the stack or `photostream topics`):
+        # brokers that auto-create give them the wrong partition count.
+        "topic_allow_declare": False,
+        "topic_disable_leader": True,
+        "consumer_auto_offset_reset": "earliest",
+        "broker_session_timeout": settings.session_timeout_s,
+        "broker_heartbeat_interval": max(settings.session_timeout_s / 6, 0.2),
+        "broker_rebalance_timeout": max(settings.session_timeout_s * 2, 10.0),
+        "broker_request_timeout": max(settings.session_timeout_s * 5, 30.0),
+        "stream_wait_empty": False,
+        # A few ms of linger lets outputs and changelog writes share batches.
+        "producer_linger": settings.producer_linger_ms / 1000.0,
+        "web_enabled": False,
+        "key_serializer": "raw",
+        "value_serializer": "raw",
+    }
+    app = PhotostreamApp(settings.app_id, **options)
+    setattr(app, FETCH_MAX_WAIT_ATTR, settings.fetch_max_wait_ms)
+    return app
+
+
+def topic_plan(settings: Settings, app: faust.App | None = None) -> dict[str, int]:
+    """Every topic the pipeline needs, with its partition count.
+
+    Changelog topics must match their source's partition count, so they are
+    read off an app with its tables declared.
+    """
+    plan = {name: settings.partitions for name in topic_names(settings).all()}
+    if app is not None:
+        for table in app.tables.values():
+            plan[table.changelog_topic.get_topic_name()] = settings.partitions
+    return plan

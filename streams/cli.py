@@ -1,0 +1,64 @@
+"""The ``photostream`` command."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from .settings import Settings, SettingsError
+
+__all__ = ["main"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="photostream", description=__doc__)
+    parser.add_argument("--log-level", default=os.environ.get("PHOTOSTREAM_LOG_LEVEL", "WARNING"))
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser(
+        "run", help="run the pipeline on the embedded stack with sample photos"
+    )
+    run.add_argument("--once", action="store_true", help="exit 0 once every sample is processed")
+    run.add_argument("--timeout", type=float, default=60.0, help="seconds --once waits at most")
+
+    worker = commands.add_parser("worker", help="run a worker (settings from PHOTOSTREAM_*)")
+    worker.add_argument(
+        "--role", action="append", dest="roles", help="role(s) to run; default: all"
+    )
+    worker.add_argument("--name", default=os.environ.get("HOSTNAME", "worker"))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=args.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        print(f"photostream: {exc}", file=sys.stderr)
+        return 2
+    if args.command == "run":
+        from .local_run import run_local
+
+        return run_local(settings, once=args.once, timeout_s=args.timeout)
+    if args.command == "worker":
+        from .worker import ROLES, run_worker
+
+        run_worker(
+            settings,
+            args.roles or list(ROLES),
+            worker_name=args.name,
+            loglevel=args.log_level if args.log_level.upper() != "WARNING" else "INFO",
+        )
+        return 0
+    raise AssertionError(args.command)  # pragma: no cover
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,86 @@
+"""The dead-letter envelope: the original key, value and headers plus why it failed."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from schemas import (
+    DEADLETTER_HEADERS,
+    HEADER_ATTEMPT,
+    HEADER_ERROR_CLASS,
+    HEADER_ERROR_MESSAGE,
+    HEADER_ERROR_REASON,
+    HEADER_FIRST_FAILURE_AT,
+    HEADER_LAST_FAILURE_AT,
+    HEADER_SOURCE_OFFSET,
+    HEADER_SOURCE_PARTITION,
+    HEADER_SOURCE_TOPIC,
+    HEADER_STAGE,
+)
+
+__all__ = ["DeadLetter", "Failure"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """Why a record could not be processed, and where it came from."""
+
+    error_class: str
+    reason: str
+    message: str
+    stage: str
+    source_topic: str
+    source_partition: int
+    source_offset: int
+    attempt: int = 1
+    first_failure_at: datetime | None = None
+    last_failure_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DeadLetter:
+    """A record bound for the dead-letter topic, ready to produce."""
+
+    key: bytes | None
+    value: bytes | None
+    headers: list[tuple[str, bytes]]
+
+    @classmethod
+    def of(
+        cls,
+        failure: Failure,
+        *,
+        key: bytes | None,
+        value: bytes | None,
+        headers: Sequence[tuple[str, bytes]] = (),
+    ) -> DeadLetter:
+        now = datetime.now(UTC)
+        first = failure.first_failure_at or now
+        last = failure.last_failure_at or now
+        # Keep the record's own headers, minus an earlier envelope: a redriven
+        # record that fails again gets one fresh envelope, not two.
+        kept = [(k, v) for k, v in headers if k not in DEADLETTER_HEADERS]
+        envelope = [
+            (HEADER_ERROR_CLASS, failure.error_class.encode()),
+            (HEADER_ERROR_REASON, failure.reason.encode()),
+            (HEADER_ERROR_MESSAGE, failure.message.encode("utf-8", "replace")[:4096]),
+            (HEADER_STAGE, failure.stage.encode()),
+            (HEADER_SOURCE_TOPIC, failure.source_topic.encode()),
+            (HEADER_SOURCE_PARTITION, str(failure.source_partition).encode()),
+            (HEADER_SOURCE_OFFSET, str(failure.source_offset).encode()),
+            (HEADER_ATTEMPT, str(failure.attempt).encode()),
+            (HEADER_FIRST_FAILURE_AT, first.isoformat().encode()),
+            (HEADER_LAST_FAILURE_AT, last.isoformat().encode()),
+        ]
+        return cls(key=key, value=value, headers=kept + envelope)
+
+    def header(self, name: str) -> str | None:
+        for key, value in self.headers:
+            if key == name:
+                return value.decode("utf-8", "replace")
+        return None

@@ -1,0 +1,194 @@
+"""Ingest: an upload event in, metadata and timeline events (or a dead letter) out."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from processors.errors import BadInput, NeedMoreBytes, TransientError, UnreadablePhoto
+from processors.events import metadata_event, timeline_upsert
+from processors.metadata import PhotoMetadata, extract_metadata
+from schemas import (
+    Codec,
+    InvalidEvent,
+    PhotoUploaded,
+    RegistryUnavailable,
+    UndecodableEvent,
+    validate,
+)
+
+from .deadletter import DeadLetter, Failure
+from .records import Outgoing, SourceRecord
+from .retry import RetryPolicy, TransientExhausted, retry_transient
+from .s3 import ObjectHead, ObjectReader
+from .settings import Settings
+from .topics import TopicNames
+
+__all__ = ["IngestHandler", "IngestResult"]
+
+logger = logging.getLogger(__name__)
+
+STAGE = "ingest"
+
+
+@dataclass(frozen=True, slots=True)
+class IngestResult:
+    """What handling one upload produced; ``dedupe_id`` is None for dead letters."""
+
+    outgoing: list[Outgoing]
+    dedupe_id: str | None
+    dead_letter: bool = False
+    repeated: bool = False
+
+
+class IngestHandler:
+    """Turns one ``photos.uploaded`` record into the records to produce.
+
+    It never raises for a bad record: anything that cannot be processed comes
+    back as a dead letter, so the caller can always commit the offset.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        topics: TopicNames,
+        codec: Codec,
+        reader: ObjectReader,
+        executor: Executor,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        self._settings = settings
+        self._topics = topics
+        self._codec = codec
+        self._reader = reader
+        self._executor = executor
+        self._retry = retry or RetryPolicy()
+
+    def decode(self, record: SourceRecord) -> PhotoUploaded:
+        """Decode and check an upload event.
+
+        Raises :class:`BadInput`, ``UndecodableEvent`` or ``InvalidEvent`` for
+        a record that can never be processed, :class:`TransientError` when
+        the schema registry cannot be reached.
+        """
+        if record.value is None:
+            raise UnreadablePhoto("empty_event", "upload event has no value (tombstone)")
+        try:
+            upload = self._codec.decode(record.value)
+        except RegistryUnavailable as exc:
+            raise TransientError(f"schema registry unavailable: {exc}") from exc
+        if not isinstance(upload, PhotoUploaded):
+            raise UnreadablePhoto(
+                "wrong_event_type", f"expected PhotoUploaded, got {type(upload).__name__}"
+            )
+        validate(upload)
+        if record.key != upload.user_id.encode():
+            raise UnreadablePhoto("key_mismatch", "message key differs from the event's user_id")
+        if upload.bucket not in self._settings.buckets:
+            raise UnreadablePhoto("bucket_not_allowed", f"bucket {upload.bucket!r} is not served")
+        return upload
+
+    async def _decode_async(self, record: SourceRecord) -> PhotoUploaded:
+        return self.decode(record)
+
+    async def handle(
+        self, record: SourceRecord, already_done: Callable[[str], bool] = lambda _: False
+    ) -> IngestResult:
+        """Process one record; ``already_done(event_id)`` says it was processed before."""
+        try:
+            upload = await retry_transient(
+                lambda: self._decode_async(record), self._retry, what=f"decode {record.where}"
+            )
+            if already_done(upload.event_id):
+                logger.info(
+                    "skipping repeated upload event %s at %s", upload.event_id, record.where
+                )
+                return IngestResult([], upload.event_id, repeated=True)
+            outgoing = await self._process(upload)
+        except (BadInput, UndecodableEvent, InvalidEvent) as exc:
+            return self._dead_letter(record, exc, getattr(exc, "reason", "undecodable_event"))
+        except TransientExhausted as exc:
+            return self._dead_letter(record, exc.last, "transient_exhausted", exc.attempts)
+        return IngestResult(outgoing, upload.event_id)
+
+    async def _process(self, upload: PhotoUploaded) -> list[Outgoing]:
+        meta = await retry_transient(
+            lambda: self._extract(upload),
+            self._retry,
+            what=f"extract {upload.photo_id}",
+        )
+        metadata = metadata_event(upload, meta)
+        timeline = timeline_upsert(metadata)
+        key = upload.user_id.encode()
+        logger.debug("photo %s of user %s extracted", upload.photo_id, upload.user_id)
+        return [
+            Outgoing(
+                self._topics.metadata, key, self._codec.encode(self._topics.metadata, metadata)
+            ),
+            Outgoing(
+                self._topics.timeline, key, self._codec.encode(self._topics.timeline, timeline)
+            ),
+        ]
+
+    async def _extract(self, upload: PhotoUploaded) -> PhotoMetadata:
+        loop = asyncio.get_running_loop()
+        head: ObjectHead = await self._reader.read_head(
+            upload.bucket, upload.key, self._settings.head_bytes
+        )
+        while True:
+            try:
+                # Parsing is CPU work; on the loop it would starve heartbeats.
+                return await loop.run_in_executor(
+                    self._executor,
+                    _extract_sync,
+                    head,
+                    upload.filename,
+                )
+            except NeedMoreBytes as more:
+                if head.complete:
+                    raise UnreadablePhoto(
+                        "truncated", "metadata runs past the end of the object"
+                    ) from more
+                if more.needed_bytes > self._settings.max_head_bytes:
+                    raise UnreadablePhoto(
+                        "metadata_too_large",
+                        f"metadata needs {more.needed_bytes} bytes, over the "
+                        f"{self._settings.max_head_bytes} byte limit",
+                    ) from more
+                # Grow geometrically too, so a parser that asks for a little
+                # more each time still finishes in a few round trips.
+                target = max(more.needed_bytes, 2 * len(head.data))
+                head = await self._reader.extend(upload.bucket, upload.key, head, target)
+
+    def _dead_letter(
+        self, record: SourceRecord, exc: BaseException, reason: str, attempts: int = 1
+    ) -> IngestResult:
+        now = datetime.now(UTC)
+        logger.warning("dead-lettering %s: %s (%s)", record.where, reason, type(exc).__name__)
+        letter = DeadLetter.of(
+            Failure(
+                error_class=type(exc).__name__,
+                reason=reason,
+                message=str(exc),
+                stage=STAGE,
+                source_topic=record.topic,
+                source_partition=record.partition,
+                source_offset=record.offset,
+                attempt=attempts,
+                first_failure_at=now,
+                last_failure_at=now,
+            ),
+            key=record.key,
+            value=record.value,
+            headers=record.headers,
+        )
+        out = Outgoing(self._topics.deadletter, letter.key, letter.value, letter.headers)
+        return IngestResult([out], None, dead_letter=True)
+
+
+def _extract_sync(head: ObjectHead, filename: str) -> PhotoMetadata:
+    return extract_metadata(head.data, object_size=head.size, filename=filename)

@@ -1,0 +1,126 @@
+"""The upload service's producer: validated, idempotent, keyed by user, never silent."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Mapping
+from concurrent.futures import Future
+from dataclasses import dataclass
+from typing import Any
+
+from confluent_kafka import KafkaError, Message, Producer
+
+from schemas import Codec, PhotoDeleted, PhotoUploaded, validate
+
+from ..topics import TopicNames
+
+__all__ = ["Delivery", "UploadProducer"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """The broker's answer for one event: where it landed, or why it did not."""
+
+    event_id: str
+    topic: str
+    partition: int | None
+    offset: int | None
+    error: str | None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+class UploadProducer:
+    """Produces ``PhotoUploaded`` and ``PhotoDeleted`` events.
+
+    Every event is validated before it is sent (``InvalidEvent`` names the bad
+    field), keyed by ``user_id`` with the Java client's murmur2 partitioner so
+    it lands on the same partition as every other record of that user, and
+    sent by an idempotent producer with ``acks=all``. Each send returns a
+    future of its :class:`Delivery`; :meth:`flush` returns every failed one.
+    """
+
+    def __init__(
+        self,
+        bootstrap_servers: str,
+        codec: Codec,
+        topics: TopicNames,
+        config: Mapping[str, Any] | None = None,
+    ) -> None:
+        self._codec = codec
+        self._topics = topics
+        self._lock = threading.Lock()
+        self._failed: list[Delivery] = []
+        self._producer = Producer(
+            {
+                "bootstrap.servers": bootstrap_servers,
+                "enable.idempotence": True,
+                "acks": "all",
+                "partitioner": "murmur2_random",
+                "linger.ms": 5,
+                "delivery.timeout.ms": 120_000,
+                **(config or {}),
+            }
+        )
+
+    def send_upload(self, event: PhotoUploaded) -> Future[Delivery]:
+        return self._send(self._topics.uploaded, event, event.user_id, event.event_id)
+
+    def send_deletion(self, event: PhotoDeleted) -> Future[Delivery]:
+        return self._send(self._topics.deleted, event, event.user_id, event.event_id)
+
+    def _send(
+        self, topic: str, event: PhotoUploaded | PhotoDeleted, user_id: str, event_id: str
+    ) -> Future[Delivery]:
+        validate(event)
+        value = self._codec.encode(topic, event)
+        future: Future[Delivery] = Future()
+
+        def on_delivery(err: KafkaError | None, msg: Message) -> None:
+            delivery = Delivery(
+                event_id=event_id,
+                topic=topic,
+                partition=None if err else msg.partition(),
+                offset=None if err else msg.offset(),
+                error=str(err) if err else None,
+            )
+            if err:
+                logger.error("event %s to %s failed: %s", event_id, topic, err)
+                with self._lock:
+                    self._failed.append(delivery)
+            future.set_result(delivery)
+
+        while True:
+            try:
+                self._producer.produce(
+                    topic, key=user_id.encode(), value=value, on_delivery=on_delivery
+                )
+                break
+            except BufferError:
+                # The local queue is full: serve callbacks to make room, never drop.
+                self._producer.poll(0.1)
+        self._producer.poll(0)
+        return future
+
+    def flush(self, timeout_s: float = 30.0) -> list[Delivery]:
+        """Wait for every pending event; return the ones that failed (and forget them)."""
+        remaining = self._producer.flush(timeout_s)
+        if remaining:
+            raise TimeoutError(f"{remaining} event(s) still undelivered after {timeout_s}s")
+        with self._lock:
+            failed, self._failed = self._failed, []
+        return failed
+
+    def close(self, timeout_s: float = 30.0) -> list[Delivery]:
+        return self.flush(timeout_s)
+
+    def __enter__(self) -> UploadProducer:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
