@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 # exec hands the terminal's signals straight to photostream, so killing make
 # (or Ctrl-C) reaches the process that owns the stack.
 run: $(STAMP)
-	exec $(BIN)/photostream run $(if $(ONCE),--once)
+	@exec $(BIN)/photostream run $(if $(ONCE),--once)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -208,12 +208,19 @@ def _upload_of(value: bytes | None, codec: Codec, by_event: dict[str, _Upload]) 
 def _timeline_row(filename: str, item: TimelineItemUpserted) -> str:
     local = item.capture_local.replace("T", " ")[:19]
     if item.utc_offset_minutes is None:
-        zone = "(zone unknown)"
+        zone = "(no zone)"
     else:
         sign = "+" if item.utc_offset_minutes >= 0 else "-"
         hours, minutes = divmod(abs(item.utc_offset_minutes), 60)
         zone = f"{sign}{hours:02d}:{minutes:02d}"
-    camera = " ".join(part for part in (item.make, item.model) if part) or "-"
+    camera = _camera(item.make, item.model)
     sources = f"{item.time_source.value.lower()} / {item.tz_source.value.lower()}"
     size = f"{item.oriented_width}x{item.oriented_height}"
     return f"{filename:<34} {local + ' ' + zone:<27} {sources:<28} {camera:<26} {size}"
+
+
+def _camera(make: str | None, model: str | None) -> str:
+    # Many makers repeat their name in the model ("Canon" / "Canon EOS R5").
+    if make and model and model.lower().startswith(make.split()[0].lower()):
+        return model
+    return " ".join(part for part in (make, model) if part) or "-"

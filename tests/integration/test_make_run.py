@@ -68,6 +68,7 @@ def test_make_run_once_shows_every_sample_and_exits_clean() -> None:
     for line in proc.stdout:
         lines.append(line)
         seen |= _descendants(proc.pid)
+    proc.stdout.close()
     assert proc.wait(timeout=120) == 0, "".join(lines)
     output = "".join(lines)
     for sample in generate_samples():
@@ -92,6 +93,7 @@ def test_sigkill_of_make_run_leaves_no_process() -> None:
     assert len(spawned) >= 4, spawned
     proc.send_signal(signal.SIGKILL)
     proc.wait(10)
+    proc.stdout.close()
     deadline = time.monotonic() + 20
     while _alive(spawned) and time.monotonic() < deadline:
         time.sleep(0.2)
