@@ -12,20 +12,37 @@ from schemas import (
     derive_event_id,
 )
 
+from .geo import Geocoder, ZoneFinder, default_geocoder, default_zone_finder
 from .metadata import PhotoMetadata, resolve_capture_time
 
 __all__ = ["EXTRACTOR_VERSION", "metadata_event", "sort_key", "timeline_upsert"]
 
 #: Part of every metadata event id: bump it when extraction changes its output,
 #: so re-extracted photos get new events instead of colliding with old ones.
-EXTRACTOR_VERSION = "metadata-1"
+EXTRACTOR_VERSION = "metadata-2"
 _TIMELINE_VERSION = "timeline-1"
 
 
-def metadata_event(upload: PhotoUploaded, meta: PhotoMetadata) -> MetadataExtracted:
+def metadata_event(
+    upload: PhotoUploaded,
+    meta: PhotoMetadata,
+    *,
+    geocoder: Geocoder | None = None,
+    zones: ZoneFinder | None = None,
+) -> MetadataExtracted:
+    """The metadata event of one upload; place and GPS time zone from the offline data sets.
+
+    ``geocoder`` and ``zones`` default to the process-wide offline lookups
+    (loaded on first use); tests and benchmarks pass their own.
+    """
+    zones = zones if zones is not None else default_zone_finder()
+    geocoder = geocoder if geocoder is not None else default_geocoder()
     resolved = resolve_capture_time(
-        meta, uploaded_at=upload.uploaded_at, client_timezone=upload.client_timezone
+        meta, uploaded_at=upload.uploaded_at, client_timezone=upload.client_timezone, zones=zones
     )
+    place = None
+    if meta.gps_latitude is not None and meta.gps_longitude is not None:
+        place = geocoder.place_at(meta.gps_latitude, meta.gps_longitude)
     return MetadataExtracted(
         event_id=derive_event_id(upload.photo_id, "metadata", EXTRACTOR_VERSION, upload.event_id),
         source_event_id=upload.event_id,
@@ -45,9 +62,9 @@ def metadata_event(upload: PhotoUploaded, meta: PhotoMetadata) -> MetadataExtrac
         gps_latitude=meta.gps_latitude,
         gps_longitude=meta.gps_longitude,
         gps_altitude=meta.gps_altitude,
-        place_city=None,
-        place_region=None,
-        place_country_code=None,
+        place_city=place.city if place else None,
+        place_region=place.region if place else None,
+        place_country_code=place.country_code if place else None,
         make=meta.make,
         model=meta.model,
         lens_model=meta.lens_model,
@@ -61,7 +78,7 @@ def metadata_event(upload: PhotoUploaded, meta: PhotoMetadata) -> MetadataExtrac
         height=meta.height,
         oriented_width=meta.oriented_width,
         oriented_height=meta.oriented_height,
-        video_duration_s=None,
+        video_duration_s=meta.video_duration_s,
         extractor_version=EXTRACTOR_VERSION,
     )
 

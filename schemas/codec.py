@@ -64,6 +64,11 @@ class Codec:
         # Shared between threads without a lock: a race only repeats a lookup.
         self._readers: dict[int, _Reader] = {}
 
+    @property
+    def validate_on_encode(self) -> bool:
+        """Whether :meth:`encode` checks each record's contract first."""
+        return self._validate
+
     def encode(self, topic: str, record: Record) -> bytes:
         """The framed bytes of ``record`` for ``topic``.
 

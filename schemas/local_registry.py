@@ -51,11 +51,16 @@ class _Parsed:
 
 
 class LocalSchemaRegistry:
-    """Thread-safe, in-memory; compatibility is checked per record name within a subject."""
+    """Thread-safe, in-memory; compatibility is checked per record name within a subject.
+
+    ``level`` is the global compatibility level; :meth:`set_config` overrides
+    it for one subject, as Confluent's ``/config/{subject}`` does.
+    """
 
     def __init__(self, level: CompatibilityLevel = CompatibilityLevel.FULL) -> None:
         self.level = level
         self._lock = threading.Lock()
+        self._levels: dict[str, CompatibilityLevel] = {}
         self._texts: dict[int, str] = {}
         self._ids: dict[str, int] = {}
         self._subjects: dict[str, list[tuple[RegisteredSchema, _Parsed]]] = {}
@@ -78,8 +83,9 @@ class LocalSchemaRegistry:
                 if known.fingerprint == parsed.fingerprint:
                     return registered.schema_id
             same_record = [known for _, known in versions if known.name == parsed.name]
-            if same_record and self.level is not CompatibilityLevel.NONE:
-                problems = incompatibilities(parsed.text, same_record[-1].text, self.level)
+            level = self._levels.get(subject, self.level)
+            if same_record and level is not CompatibilityLevel.NONE:
+                problems = incompatibilities(parsed.text, same_record[-1].text, level)
                 if problems:
                     detail = "; ".join(str(p) for p in problems)
                     raise IncompatibleSchema(f"{subject}: {detail}")
@@ -137,8 +143,27 @@ class LocalSchemaRegistry:
         with self._lock:
             if subject not in self._subjects:
                 return []
+            level = self._levels.get(subject, self.level)
         against = self.get_version(subject, version)
-        return incompatibilities(parsed.text, against.schema, self.level)
+        return incompatibilities(parsed.text, against.schema, level)
+
+    def config(self, subject: str | None = None) -> CompatibilityLevel | None:
+        """``GET /config`` (the global level) or ``GET /config/{subject}`` (None if unset)."""
+        with self._lock:
+            return self.level if subject is None else self._levels.get(subject)
+
+    def set_config(self, level: CompatibilityLevel, subject: str | None = None) -> None:
+        """``PUT /config`` or ``PUT /config/{subject}``; later registrations obey it."""
+        with self._lock:
+            if subject is None:
+                self.level = level
+            else:
+                self._levels[subject] = level
+
+    def delete_config(self, subject: str) -> CompatibilityLevel | None:
+        """``DELETE /config/{subject}``: back to the global level; returns the level removed."""
+        with self._lock:
+            return self._levels.pop(subject, None)
 
     def register_topics(self, prefix: str = "", strategy: SubjectStrategy = topic_subject) -> None:
         """Register every version of every topic's records, oldest first."""

@@ -29,6 +29,12 @@ def _parser() -> argparse.ArgumentParser:
         "--role", action="append", dest="roles", help="role(s) to run; default: all"
     )
     worker.add_argument("--name", default=os.environ.get("HOSTNAME", "worker"))
+
+    from .metadata_cli import add_arguments
+
+    add_arguments(
+        commands.add_parser("metadata", help="print what photos and videos hold, as JSON")
+    )
     return parser
 
 
@@ -38,6 +44,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=args.log_level.upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    if args.command == "metadata":
+        from .metadata_cli import main as metadata_main
+
+        return metadata_main(args, sys.stdin, sys.stdout.buffer)
     try:
         settings = Settings.from_env()
     except SettingsError as exc:
@@ -48,14 +58,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_local(settings, once=args.once, timeout_s=args.timeout)
     if args.command == "worker":
+        from .transactions import TransactionsUnsupported
         from .worker import ROLES, run_worker
 
-        run_worker(
-            settings,
-            args.roles or list(ROLES),
-            worker_name=args.name,
-            loglevel=args.log_level if args.log_level.upper() != "WARNING" else "INFO",
-        )
+        try:
+            run_worker(
+                settings,
+                args.roles or list(ROLES),
+                worker_name=args.name,
+                loglevel=args.log_level if args.log_level.upper() != "WARNING" else "INFO",
+            )
+        except TransactionsUnsupported as exc:
+            print(f"photostream: {exc}", file=sys.stderr)
+            return 2
         return 0
     raise AssertionError(args.command)  # pragma: no cover
 

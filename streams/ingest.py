@@ -16,6 +16,7 @@ from schemas import (
     Codec,
     InvalidEvent,
     PhotoUploaded,
+    Record,
     RegistryUnavailable,
     UndecodableEvent,
     validate,
@@ -66,7 +67,7 @@ class IngestHandler:
         self._codec = codec
         self._reader = reader
         self._executor = executor
-        self._retry = retry or RetryPolicy()
+        self._retry = retry or RetryPolicy.from_settings(settings)
 
     def decode(self, record: SourceRecord) -> PhotoUploaded:
         """Decode and check an upload event.
@@ -121,18 +122,23 @@ class IngestHandler:
             self._retry,
             what=f"extract {upload.photo_id}",
         )
-        metadata = metadata_event(upload, meta)
+        # Geocoding and zone lookup are CPU work too (and load data on first use).
+        metadata = await asyncio.get_running_loop().run_in_executor(
+            self._executor, metadata_event, upload, meta
+        )
         timeline = timeline_upsert(metadata)
         key = upload.user_id.encode()
         logger.debug("photo %s of user %s extracted", upload.photo_id, upload.user_id)
-        return [
-            Outgoing(
-                self._topics.metadata, key, self._codec.encode(self._topics.metadata, metadata)
-            ),
-            Outgoing(
-                self._topics.timeline, key, self._codec.encode(self._topics.timeline, timeline)
-            ),
-        ]
+        records = [(self._topics.metadata, metadata), (self._topics.timeline, timeline)]
+        return await retry_transient(
+            lambda: self._encode_all(key, records), self._retry, what="encode outputs"
+        )
+
+    async def _encode_all(self, key: bytes, records: list[tuple[str, Record]]) -> list[Outgoing]:
+        try:
+            return [Outgoing(topic, key, self._codec.encode(topic, rec)) for topic, rec in records]
+        except RegistryUnavailable as exc:
+            raise TransientError(f"schema registry unavailable: {exc}") from exc
 
     async def _extract(self, upload: PhotoUploaded) -> PhotoMetadata:
         loop = asyncio.get_running_loop()

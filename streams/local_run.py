@@ -17,11 +17,12 @@ from pathlib import Path
 from aiobotocore.session import get_session
 from confluent_kafka import Consumer
 
-from schemas import Codec, LocalSchemaRegistry, PhotoUploaded, TimelineItemUpserted
+from schemas import Codec, PhotoUploaded, TimelineItemUpserted
 
 from .app import topic_plan
 from .devstack import S3_ENV, DevStack, ShutdownRequested, die_with_parent, raise_on_shutdown
 from .records import header_pairs
+from .registry_client import registry_from_settings
 from .samples import Sample, generate_samples
 from .sdk.consumer import EventConsumer
 from .sdk.producer import UploadProducer
@@ -62,6 +63,7 @@ def _run(settings: Settings, *, once: bool, timeout_s: float) -> int:
         settings = settings.with_changes(
             bootstrap_servers=endpoints.bootstrap_servers,
             s3_endpoint_url=endpoints.s3_endpoint_url,
+            schema_registry_url=endpoints.schema_registry_url,
         )
         stack.spawn(
             [sys.executable, "-m", "streams.cli", "worker", "--name", "local"],
@@ -69,7 +71,7 @@ def _run(settings: Settings, *, once: bool, timeout_s: float) -> int:
             env={**os.environ, **settings.to_env()},
         )
         topics = topic_names(settings)
-        codec = Codec(LocalSchemaRegistry())
+        codec = Codec(registry_from_settings(settings))
         uploads = _make_uploads(samples, settings.buckets[0])
         asyncio.run(_put_objects(settings, uploads))
         _produce(settings, codec, topics, uploads)

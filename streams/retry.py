@@ -11,6 +11,8 @@ from typing import TypeVar
 
 from processors.errors import TransientError
 
+from .settings import Settings
+
 __all__ = ["RetryPolicy", "TransientExhausted", "retry_transient"]
 
 logger = logging.getLogger(__name__)
@@ -27,6 +29,14 @@ class RetryPolicy:
     def delay(self, attempt: int, rng: random.Random) -> float:
         # Full jitter: spreads retries of many workers hitting one throttled prefix.
         return rng.uniform(0.0, min(self.max_delay_s, self.base_delay_s * 2 ** (attempt - 1)))
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> RetryPolicy:
+        return cls(
+            attempts=settings.retry_attempts,
+            base_delay_s=settings.retry_base_delay_s,
+            max_delay_s=settings.retry_max_delay_s,
+        )
 
 
 class TransientExhausted(Exception):

@@ -49,7 +49,8 @@ class ObjectReader:
     async def __aenter__(self) -> ObjectReader:
         session = get_session()
         config = Config(
-            retries={"max_attempts": 3, "mode": "adaptive"},
+            # Retries are the caller's (streams.retry): one layer, one budget.
+            retries={"total_max_attempts": 1, "mode": "standard"},
             max_pool_connections=32,
             connect_timeout=5,
             read_timeout=30,

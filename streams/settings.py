@@ -17,6 +17,15 @@ class SettingsError(ValueError):
     """An environment variable holds a value photostream cannot use."""
 
 
+def _parse_bool(name: str, raw: str) -> bool:
+    lowered = raw.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off", ""):
+        return False
+    raise SettingsError(f"{name}={raw!r} is not a boolean (use true or false)")
+
+
 def _parse_number(name: str, raw: str, kind: type[int] | type[float]) -> float:
     try:
         value = kind(raw)
@@ -41,11 +50,16 @@ class Settings:
     partitions: int = 4
     replication_factor: int = 1
     s3_endpoint_url: str | None = None
+    # Unset: schema ids come from the checked-in manifest (no registry calls).
+    schema_registry_url: str | None = None
     s3_region: str = "us-east-1"
     buckets: tuple[str, ...] = ("photos",)
     store: str = "memory://"
     data_dir: Path = Path("var/faust")
     processing_guarantee: str = "at_least_once"
+    # Run exactly_once even where the start-up probe finds no working
+    # transactions (a broker the probe misjudges); effects stay idempotent.
+    exactly_once_unverified: bool = False
     # The embedded broker holds JoinGroup for half the session timeout, so a
     # short one keeps rebalances quick; Apache Kafka is happy with 10-45 s.
     session_timeout_s: float = 6.0
@@ -54,6 +68,11 @@ class Settings:
     head_bytes: int = 64 * 1024
     max_head_bytes: int = 16 * 1024 * 1024
     extract_threads: int = 2
+    # One retry layer for transient faults (S3 throttling, resets, timeouts):
+    # exponential backoff with full jitter, then the dead-letter topic.
+    retry_attempts: int = 6
+    retry_base_delay_s: float = 0.2
+    retry_max_delay_s: float = 10.0
     agent_concurrency: int = 4
 
     @classmethod
@@ -88,17 +107,24 @@ class Settings:
             partitions=int(num("PARTITIONS", int, defaults.partitions)),
             replication_factor=int(num("REPLICATION_FACTOR", int, defaults.replication_factor)),
             s3_endpoint_url=get("S3_ENDPOINT_URL") or None,
+            schema_registry_url=get("SCHEMA_REGISTRY_URL") or None,
             s3_region=get("S3_REGION") or defaults.s3_region,
             buckets=buckets,
             store=get("STORE") or defaults.store,
             data_dir=Path(get("DATA_DIR") or defaults.data_dir),
             processing_guarantee=guarantee,
+            exactly_once_unverified=_parse_bool(
+                _PREFIX + "EXACTLY_ONCE_UNVERIFIED", get("EXACTLY_ONCE_UNVERIFIED") or ""
+            ),
             session_timeout_s=num("SESSION_TIMEOUT_S", float, defaults.session_timeout_s),
             fetch_max_wait_ms=int(num("FETCH_MAX_WAIT_MS", int, defaults.fetch_max_wait_ms)),
             producer_linger_ms=int(num("PRODUCER_LINGER_MS", int, defaults.producer_linger_ms)),
             head_bytes=int(num("HEAD_BYTES", int, defaults.head_bytes)),
             max_head_bytes=int(num("MAX_HEAD_BYTES", int, defaults.max_head_bytes)),
             extract_threads=int(num("EXTRACT_THREADS", int, defaults.extract_threads)),
+            retry_attempts=int(num("RETRY_ATTEMPTS", int, defaults.retry_attempts)),
+            retry_base_delay_s=num("RETRY_BASE_DELAY_S", float, defaults.retry_base_delay_s),
+            retry_max_delay_s=num("RETRY_MAX_DELAY_S", float, defaults.retry_max_delay_s),
             agent_concurrency=int(num("AGENT_CONCURRENCY", int, defaults.agent_concurrency)),
         )
         settings.validate()
@@ -111,6 +137,8 @@ class Settings:
             raise SettingsError("head_bytes must be between 1 KiB and max_head_bytes")
         if self.session_timeout_s < 1:
             raise SettingsError("session timeout below 1 s never lets a group settle")
+        if self.retry_attempts < 1:
+            raise SettingsError("retry_attempts must be at least 1")
         if self.extract_threads < 1 or self.agent_concurrency < 1:
             raise SettingsError("extract_threads and agent_concurrency must be at least 1")
 
@@ -127,16 +155,22 @@ class Settings:
             "STORE": self.store,
             "DATA_DIR": str(self.data_dir),
             "PROCESSING_GUARANTEE": self.processing_guarantee,
+            "EXACTLY_ONCE_UNVERIFIED": str(self.exactly_once_unverified).lower(),
             "SESSION_TIMEOUT_S": str(self.session_timeout_s),
             "FETCH_MAX_WAIT_MS": str(self.fetch_max_wait_ms),
             "PRODUCER_LINGER_MS": str(self.producer_linger_ms),
             "HEAD_BYTES": str(self.head_bytes),
             "MAX_HEAD_BYTES": str(self.max_head_bytes),
             "EXTRACT_THREADS": str(self.extract_threads),
+            "RETRY_ATTEMPTS": str(self.retry_attempts),
+            "RETRY_BASE_DELAY_S": str(self.retry_base_delay_s),
+            "RETRY_MAX_DELAY_S": str(self.retry_max_delay_s),
             "AGENT_CONCURRENCY": str(self.agent_concurrency),
         }
         if self.s3_endpoint_url:
             env["S3_ENDPOINT_URL"] = self.s3_endpoint_url
+        if self.schema_registry_url:
+            env["SCHEMA_REGISTRY_URL"] = self.schema_registry_url
         return {_PREFIX + k: v for k, v in env.items()}
 
     def with_changes(self, **changes: object) -> Settings:

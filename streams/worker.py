@@ -7,14 +7,16 @@ from collections.abc import Sequence
 
 import faust
 
-from schemas import Codec, LocalSchemaRegistry
+from schemas import Codec
 
 from .agents.ingest import register_ingest
 from .app import PhotostreamApp, create_app
+from .registry_client import registry_from_settings
 from .settings import Settings
 from .topics import topic_names
+from .transactions import TransactionsUnsupported, probe_transactions
 
-__all__ = ["ROLES", "build_worker_app", "run_worker"]
+__all__ = ["ROLES", "build_worker_app", "check_processing_guarantee", "run_worker"]
 
 logger = logging.getLogger(__name__)
 
@@ -29,16 +31,36 @@ def build_worker_app(
         raise ValueError(f"unknown role(s) {', '.join(unknown)}; known: {', '.join(ROLES)}")
     app = create_app(settings, worker_name=worker_name)
     topics = topic_names(settings)
-    codec = Codec(LocalSchemaRegistry())
+    codec = Codec(registry_from_settings(settings))
     if "ingest" in roles:
         register_ingest(app, settings, topics, codec)
     return app
+
+
+def check_processing_guarantee(settings: Settings) -> None:
+    """Refuse ``exactly_once`` on a broker whose transactions do not hold."""
+    if settings.processing_guarantee != "exactly_once":
+        return
+    probe = probe_transactions(settings.bootstrap_servers)
+    if probe.supported:
+        logger.info("exactly_once: broker transactions verified (%s)", probe.detail)
+        return
+    if settings.exactly_once_unverified:
+        logger.warning("exactly_once without working transactions: %s", probe.detail)
+        return
+    raise TransactionsUnsupported(
+        "PHOTOSTREAM_PROCESSING_GUARANTEE=exactly_once needs Kafka transactions, and this "
+        f"broker does not honour them ({probe.detail}). Use at_least_once (effects stay "
+        "exactly-once through idempotent processing), or set "
+        "PHOTOSTREAM_EXACTLY_ONCE_UNVERIFIED=true to run anyway."
+    )
 
 
 def run_worker(
     settings: Settings, roles: Sequence[str], *, worker_name: str, loglevel: str
 ) -> None:
     """Run a worker in this process until it is told to stop."""
+    check_processing_guarantee(settings)
     app = build_worker_app(settings, roles, worker_name=worker_name)
     worker = faust.Worker(app, loglevel=loglevel, redirect_stdouts=False)
     worker.execute_from_commandline()

@@ -35,7 +35,7 @@ _EXIF_DATETIME = re.compile(
 )
 _ISO_DATETIME = re.compile(
     r"\s*(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?"
-    r"\s*(Z|[+\-]\d{2}(?::?\d{2})?)?\s*$"
+    r"\s*(Z|(?:GMT|UTC)?[+\-]\d{2}(?::?\d{2})?)?\s*$"
 )
 _OFFSET = re.compile(r"\s*([+\-])(\d{1,2})(?::?(\d{2}))?\s*")
 
@@ -120,5 +120,7 @@ def parse_iso_datetime(text: str | None) -> DateWithOffset | None:
     if local is None:
         return None
     offset_text = match.group(8)
-    offset = parse_offset(offset_text) if offset_text else None
+    offset = (
+        parse_offset(offset_text.removeprefix("GMT").removeprefix("UTC")) if offset_text else None
+    )
     return DateWithOffset(local, offset)

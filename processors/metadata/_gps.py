@@ -5,13 +5,16 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from ._dates import parse_exif_datetime
 from ._values import number, text
 
-__all__ = ["GpsPosition", "gps_position"]
+__all__ = ["GpsPosition", "gps_position", "gps_utc"]
 
 _LAT_REF, _LAT, _LON_REF, _LON, _ALT_REF, _ALT = 1, 2, 3, 4, 5, 6
+_TIME_STAMP, _DATE_STAMP = 7, 29
 
 # Below the deepest trench, above where balloons fly: anything outside is garbage
 # such as an unset 0xFFFFFFFF rational.
@@ -66,3 +69,18 @@ def gps_position(gps: Mapping[int, Any]) -> GpsPosition:
     if latitude is None or longitude is None:
         return GpsPosition()
     return GpsPosition(latitude, longitude, _altitude(gps))
+
+
+def gps_utc(gps: Mapping[int, Any]) -> datetime | None:
+    """The receiver's UTC time (GPSDateStamp + GPSTimeStamp), to the second."""
+    date = text(gps.get(_DATE_STAMP))
+    stamp = gps.get(_TIME_STAMP)
+    if date is None or not isinstance(stamp, tuple) or len(stamp) != 3:
+        return None
+    parts = [number(part) for part in stamp]
+    if any(part is None or part < 0 for part in parts):
+        return None
+    hours, minutes, seconds = (float(part) for part in parts)  # type: ignore[arg-type]
+    if hours >= 24 or minutes >= 60 or seconds >= 61:
+        return None
+    return parse_exif_datetime(f"{date} {int(hours):02d}:{int(minutes):02d}:{int(seconds):02d}")

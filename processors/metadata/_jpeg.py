@@ -9,7 +9,7 @@ is ever read.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..errors import NeedMoreBytes, Reason, UnreadablePhoto
 
@@ -25,9 +25,10 @@ _SOF_MARKERS = frozenset(
 )
 # Markers without a length field: TEM, RST0-7 and a repeated SOI.
 _STANDALONE = frozenset({0x01, *range(0xD0, 0xD9)})
-_EOI, _SOS, _APP1 = 0xD9, 0xDA, 0xE1
+_EOI, _SOS, _APP1, _APP13 = 0xD9, 0xDA, 0xE1, 0xED
 _EXIF_PREFIX = b"Exif\x00\x00"
 _XMP_PREFIX = b"http://ns.adobe.com/xap/1.0/\x00"
+_PHOTOSHOP_PREFIX = b"Photoshop 3.0\x00"
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +40,7 @@ class JpegHeader:
     exif: bytes | None
     xmp: bytes | None
     header_end: int
+    photoshop: bytes | None = None
 
 
 def is_jpeg(head: bytes) -> bool:
@@ -64,6 +66,7 @@ def scan_jpeg(head: bytes, *, object_size: int) -> JpegHeader:
     complete = len(head) >= object_size
     end = len(head)
     exif_parts: list[bytes] = []
+    photoshop_parts: list[bytes] = []
     xmp: bytes | None = None
     pos = len(_SOI)
     while True:
@@ -95,7 +98,10 @@ def scan_jpeg(head: bytes, *, object_size: int) -> JpegHeader:
             what = "EXIF segment" if marker == _APP1 else f"segment 0xFF{marker:02X}"
             raise _short(stop, object_size=object_size, complete=complete, what=what)
         if marker in _SOF_MARKERS:
-            return _frame(head, start, stop, exif_parts, xmp)
+            frame = _frame(head, start, stop, exif_parts, xmp)
+            if photoshop_parts:
+                return replace(frame, photoshop=b"".join(photoshop_parts))
+            return frame
         if marker == _APP1:
             payload = head[start:stop]
             if payload.startswith(_EXIF_PREFIX):
@@ -103,6 +109,9 @@ def scan_jpeg(head: bytes, *, object_size: int) -> JpegHeader:
                 exif_parts.append(payload if not exif_parts else payload[len(_EXIF_PREFIX) :])
             elif payload.startswith(_XMP_PREFIX) and xmp is None:
                 xmp = payload[len(_XMP_PREFIX) :]
+        elif marker == _APP13 and head.startswith(_PHOTOSHOP_PREFIX, start):
+            # Photoshop splits long resource blocks over several APP13 segments.
+            photoshop_parts.append(head[start + len(_PHOTOSHOP_PREFIX) : stop])
         pos = stop
 
 

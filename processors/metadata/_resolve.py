@@ -1,8 +1,9 @@
-"""Turning a photo's own capture time plus upload facts into one instant.
+"""Turning a photo's own capture time plus what is known outside the file into one instant.
 
-The file may lack a time (use the upload time), or have a wall time without
-an offset (use the client's timezone hint, DST-correct for that instant, or
-treat the wall time as UTC and say the zone is unknown).
+The file may lack a time (use the upload time), have only a UTC instant (a
+video), or have a wall time without an offset (use the zone at its GPS
+position, the GPS clock, or the client's timezone hint, each DST-correct for
+that instant, or treat the wall time as UTC and say the zone is unknown).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ..geo import ZoneFinder, usable_position
 from ..provenance import TimeSource, TzSource
 from ._dates import parse_offset
 from ._result import PhotoMetadata
@@ -60,39 +62,62 @@ def _aware_utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def resolve_capture_time(
-    meta: PhotoMetadata, *, uploaded_at: datetime, client_timezone: str | None
+def _gps_zone(meta: PhotoMetadata, zones: ZoneFinder | None) -> tzinfo | None:
+    if zones is None or not usable_position(meta.gps_latitude, meta.gps_longitude):
+        return None
+    assert meta.gps_latitude is not None and meta.gps_longitude is not None
+    name = zones.zone_at(meta.gps_latitude, meta.gps_longitude)
+    if not name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return None
+
+
+def _at_instant(
+    utc: datetime, zone: tzinfo | None, time_source: TimeSource, tz_source: TzSource
 ) -> ResolvedTime:
-    """One UTC instant, its local wall time and offset, with both sources."""
-    zone = parse_client_timezone(client_timezone)
+    if zone is None:
+        return ResolvedTime(utc, utc.replace(tzinfo=None), None, time_source, TzSource.UNKNOWN)
+    there = utc.astimezone(zone)
+    return ResolvedTime(
+        utc, there.replace(tzinfo=None), _minutes(there.utcoffset()), time_source, tz_source
+    )
+
+
+def resolve_capture_time(
+    meta: PhotoMetadata,
+    *,
+    uploaded_at: datetime,
+    client_timezone: str | None,
+    zones: ZoneFinder | None = None,
+) -> ResolvedTime:
+    """One UTC instant, its local wall time and offset, with both sources.
+
+    The offset comes from the file (an offset tag or a date string), then from
+    the time zone at the photo's GPS position at that wall time (``zones``;
+    DST-correct), then from the GPS receiver's UTC clock, then from the
+    client's hint, else it is unknown and the wall time is placed as if UTC.
+    """
+    hint = parse_client_timezone(client_timezone)
+    gps_zone = _gps_zone(meta, zones)
+    zone, tz_source = (gps_zone, TzSource.GPS) if gps_zone else (hint, TzSource.CLIENT_HINT)
     local = meta.capture_local
     if local is None:
-        utc = _aware_utc(uploaded_at)
-        if zone is None:
-            return ResolvedTime(
-                utc, utc.replace(tzinfo=None), None, TimeSource.UPLOAD_TIME, TzSource.UNKNOWN
-            )
-        there = utc.astimezone(zone)
-        return ResolvedTime(
-            utc,
-            there.replace(tzinfo=None),
-            _minutes(there.utcoffset()),
-            TimeSource.UPLOAD_TIME,
-            TzSource.CLIENT_HINT,
-        )
-    if meta.utc_offset_minutes is not None:
+        if meta.capture_time_utc is not None:
+            return _at_instant(_aware_utc(meta.capture_time_utc), zone, meta.time_source, tz_source)
+        return _at_instant(_aware_utc(uploaded_at), zone, TimeSource.UPLOAD_TIME, tz_source)
+    declared = meta.tz_source in (TzSource.EXIF_OFFSET, TzSource.DATE_STRING)
+    if meta.utc_offset_minutes is not None and (declared or gps_zone is None):
         fixed = timezone(timedelta(minutes=meta.utc_offset_minutes))
         utc = meta.capture_time_utc or local.replace(tzinfo=fixed).astimezone(UTC)
         return ResolvedTime(utc, local, meta.utc_offset_minutes, meta.time_source, meta.tz_source)
     if zone is not None:
         # ZoneInfo picks the offset in force at that wall time (fold=0 for
-        # the repeated hour), which is what makes the hint DST-correct.
+        # the repeated hour), which is what makes the zone DST-correct.
         there = local.replace(tzinfo=zone)
         return ResolvedTime(
-            there.astimezone(UTC),
-            local,
-            _minutes(there.utcoffset()),
-            meta.time_source,
-            TzSource.CLIENT_HINT,
+            there.astimezone(UTC), local, _minutes(there.utcoffset()), meta.time_source, tz_source
         )
     return ResolvedTime(local.replace(tzinfo=UTC), local, None, meta.time_source, TzSource.UNKNOWN)

@@ -26,8 +26,14 @@ class PhotoMetadata:
     ``capture_local`` is the wall time where the photo was taken;
     ``capture_time_utc`` is set only when ``utc_offset_minutes`` is known.
     GPS is in signed decimal degrees (south and west negative), altitude in
-    metres (below sea level negative). ``bytes_needed`` is how many bytes of
-    the head were enough to read all of this.
+    metres (below sea level negative); ``gps_null_island`` flags a position
+    of exactly (0, 0), which is far more often an unset receiver than a photo
+    taken in the Gulf of Guinea. ``oriented_*`` is what a viewer shows: the
+    stored size turned by the orientation, and for HEIF also cropped to the
+    clean aperture (HEVC codes whole blocks, so a 4000x3000 photo may be
+    stored as 4032x3008). ``bytes_needed`` is how many bytes of the
+    head were enough to read all of this. A video whose header has only a UTC
+    creation time has ``capture_time_utc`` without ``capture_local``.
     """
 
     media_type: str
@@ -54,3 +60,5 @@ class PhotoMetadata:
     oriented_width: int
     oriented_height: int
     bytes_needed: int
+    video_duration_s: float | None = None
+    gps_null_island: bool = False

@@ -2,25 +2,18 @@
 
 from __future__ import annotations
 
-__all__ = ["MAGIC_BYTES", "PILLOW_FORMATS", "UNSUPPORTED", "sniff_mime"]
+__all__ = ["MAGIC_BYTES", "sniff_mime"]
 
 #: Enough bytes to tell every format below apart.
 MAGIC_BYTES = 16
 
-#: Formats read through Pillow (JPEG has its own reader), by MIME type.
-PILLOW_FORMATS = {
-    "image/png": "PNG",
-    "image/gif": "GIF",
-    "image/webp": "WEBP",
-    "image/tiff": "TIFF",
-}
-
-#: Recognised, but not read yet.
-UNSUPPORTED = frozenset({"image/heic", "image/heif", "image/avif", "video/mp4", "video/quicktime"})
-
-_HEIC_BRANDS = frozenset({b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx"})
-_HEIF_BRANDS = frozenset({b"mif1", b"msf1"})
+# Like exiftool: only the plain 'heic' brand is called HEIC, the other HEVC and
+# generic brands HEIF.
+_HEIC_BRANDS = frozenset({b"heic"})
+_HEIF_BRANDS = frozenset({b"mif1", b"heix", b"heim", b"heis", b"hevx", b"mif2"})
+_HEIF_SEQUENCE_BRANDS = frozenset({b"msf1", b"hevc"})
 _AVIF_BRANDS = frozenset({b"avif", b"avis"})
+_QUICKTIME_FIRST_ATOMS = frozenset({b"moov", b"mdat", b"wide", b"free", b"skip", b"pnot"})
 
 
 def _iso_bmff(head: bytes) -> str | None:
@@ -31,6 +24,8 @@ def _iso_bmff(head: bytes) -> str | None:
         return "image/avif"
     if brand in _HEIF_BRANDS:
         return "image/heif"
+    if brand in _HEIF_SEQUENCE_BRANDS:
+        return "image/heif-sequence"
     if brand == b"qt  ":
         return "video/quicktime"
     return "video/mp4"
@@ -50,4 +45,7 @@ def sniff_mime(head: bytes) -> str | None:
         return "image/tiff"
     if head[4:8] == b"ftyp":
         return _iso_bmff(head)
+    if head[4:8] in _QUICKTIME_FIRST_ATOMS:
+        # Older QuickTime movies have no ftyp and start with any of these.
+        return "video/quicktime"
     return None

@@ -28,7 +28,12 @@ def text(value: Any) -> str | None:
     """A trimmed string, cut at the first NUL; ``None`` when empty."""
     value = _first(value)
     if isinstance(value, bytes | bytearray):
-        decoded = bytes(value).split(b"\x00", 1)[0].decode("utf-8", "replace")
+        raw = bytes(value).split(b"\x00", 1)[0]
+        try:
+            decoded = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            # EXIF ASCII from older writers is Latin-1 (or close enough).
+            decoded = raw.decode("latin-1")
     elif isinstance(value, str):
         decoded = value.split("\x00", 1)[0]
         # Pillow decodes EXIF ASCII as Latin-1; writers put UTF-8 there.

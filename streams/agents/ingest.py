@@ -9,6 +9,7 @@ from typing import Any
 
 import faust
 
+from processors.geo import default_geocoder, default_zone_finder
 from schemas import Codec
 
 from ..ingest import IngestHandler
@@ -44,6 +45,9 @@ class _Resources:
                 self._executor = ThreadPoolExecutor(
                     self._settings.extract_threads, thread_name_prefix="extract"
                 )
+                # Load the offline place and zone data before the first photo
+                # needs it, off the event loop.
+                await asyncio.get_running_loop().run_in_executor(self._executor, _load_geo_data)
                 self._reader = await ObjectReader(self._settings).__aenter__()
                 self._handler = IngestHandler(
                     self._settings, self._topics, self._codec, self._reader, self._executor
@@ -56,6 +60,11 @@ class _Resources:
         if self._executor is not None:
             self._executor.shutdown(wait=False, cancel_futures=True)
         self._handler = self._reader = self._executor = None
+
+
+def _load_geo_data() -> None:
+    default_geocoder()
+    default_zone_finder()
 
 
 def register_ingest(app: faust.App, settings: Settings, topics: TopicNames, codec: Codec) -> None:

@@ -1,6 +1,6 @@
-"""The dev stack: the embedded Kafka broker and an S3 server on loopback.
+"""The dev stack: the embedded Kafka broker, an S3 server and a schema registry on loopback.
 
-``DevStack`` starts both on free 127.0.0.1 ports, creates the topics and
+``DevStack`` starts all three on free 127.0.0.1 ports, creates the topics and
 buckets it is given, and stops everything on exit, on SIGINT/SIGTERM (with
 :func:`raise_on_shutdown`) and when its parent dies (children always; the
 launcher itself with :func:`die_with_parent`). ``python -m streams.devstack``

@@ -1,7 +1,8 @@
 """Command line: start a stack, print its endpoints, serve until a signal or parent death.
 
 Prints ``KEY=VALUE`` lines (``PHOTOSTREAM_BOOTSTRAP_SERVERS``,
-``PHOTOSTREAM_S3_ENDPOINT_URL``, the S3 credentials, the run dir) and a
+``PHOTOSTREAM_S3_ENDPOINT_URL``, ``PHOTOSTREAM_SCHEMA_REGISTRY_URL``, the S3
+credentials, the run dir) and a
 final ``PHOTOSTREAM_DEVSTACK_READY=1``; exits 0 after SIGINT/SIGTERM/SIGHUP
 or its parent's death, 1 when a server dies under it, 2 on a failed start.
 """

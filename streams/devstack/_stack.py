@@ -1,4 +1,4 @@
-"""DevStack: the embedded Kafka broker and S3 server, started and stopped as one."""
+"""DevStack: the embedded broker, S3 server and schema registry, started and stopped as one."""
 
 from __future__ import annotations
 
@@ -21,23 +21,24 @@ from ._errors import DevStackError
 from ._kafka import create_topics
 from ._ports import LOOPBACK
 from ._s3 import S3_ENV, create_buckets
-from ._services import BROKER, S3, Service
+from ._services import BROKER, REGISTRY, S3, Service
 
 __all__ = ["DevStack"]
 
 logger = logging.getLogger(__name__)
 
-_RESERVED_NAMES = frozenset({BROKER.name, S3.name})
+_RESERVED_NAMES = frozenset({BROKER.name, S3.name, REGISTRY.name})
 
 
 class DevStack:
-    """The embedded Tansu broker and moto's S3 server on free 127.0.0.1 ports.
+    """The embedded Tansu broker, moto's S3 server and the schema registry on free 127.0.0.1 ports.
 
-    ``start()`` returns once both answer, every topic in ``topics``
+    ``start()`` returns once all three answer (the registry with every
+    shipped schema registered under ``<topic>-value``), every topic in ``topics``
     (``{name: partitions}``) exists with that partition count, and every
     bucket in ``buckets`` exists. ``stop()`` (also on ``with`` exit and at
-    interpreter exit) stops spawned children first, then the S3 server,
-    then the broker: SIGTERM, a bounded wait, SIGKILL.
+    interpreter exit) stops spawned children first, then the registry,
+    the S3 server and the broker: SIGTERM, a bounded wait, SIGKILL.
 
     Every child leads its own process group and gets SIGKILL when the
     thread that started it dies, so call ``start()`` and ``spawn()`` from a
@@ -100,10 +101,11 @@ class DevStack:
                 raise
             self._endpoints = endpoints
             logger.info(
-                "dev stack ready in %.2f s: kafka %s, s3 %s, run dir %s",
+                "dev stack ready in %.2f s: kafka %s, s3 %s, schema registry %s, run dir %s",
                 time.monotonic() - began,
                 endpoints.bootstrap_servers,
                 endpoints.s3_endpoint_url,
+                endpoints.schema_registry_url,
                 run_dir,
             )
             return endpoints
@@ -119,17 +121,19 @@ class DevStack:
 
     def _start_services(self, run_dir: Path, *, deadline: float) -> StackEndpoints:
         env = {**os.environ, **S3_ENV}
-        # Both start before either is awaited: moto takes about a second to
-        # import, the broker milliseconds.
-        broker = Service(BROKER, run_dir=run_dir, env=env)
-        self._services.append(broker)
-        s3 = Service(S3, run_dir=run_dir, env=env)
-        self._services.append(s3)
-        for service in (broker, s3):
+        # All start before any is awaited: moto takes about a second to
+        # import, the registry a fraction of one, the broker milliseconds.
+        services = []
+        for spec in (BROKER, S3, REGISTRY):
+            services.append(Service(spec, run_dir=run_dir, env=env))
+            self._services.append(services[-1])
+        for service in services:
             service.wait_ready(deadline=deadline, timeout=self._start_timeout)
+        broker, s3, registry = services
         return StackEndpoints(
             bootstrap_servers=f"{LOOPBACK}:{broker.port}",
             s3_endpoint_url=f"http://{LOOPBACK}:{s3.port}",
+            schema_registry_url=f"http://{LOOPBACK}:{registry.port}",
             run_dir=run_dir,
         )
 
@@ -185,7 +189,7 @@ class DevStack:
             return {name: code for name, code in codes.items() if code is not None}
 
     def stop(self) -> None:
-        """Stop spawned children (newest first), then S3, then the broker. Idempotent."""
+        """Stop spawned children (newest first), then the registry, S3, the broker. Idempotent."""
         with self._lock:
             while self._extras:
                 child, timeout = self._extras.pop()

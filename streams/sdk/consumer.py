@@ -5,68 +5,58 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
-from confluent_kafka import Consumer, KafkaError, Message, Producer, TopicPartition
+from confluent_kafka import Consumer, KafkaError, Message
 
-from schemas import Codec, Record, SchemaError
+from schemas import Codec, Record, RegistryUnavailable, UndecodableEvent
 
-from ..deadletter import DeadLetter, Failure
 from ..records import header_pairs
 from ..retry import RetryPolicy
+from ._deadletters import DeadLetterSender
+from ._dedupe import DedupeWindow
 
 __all__ = ["ConsumedEvent", "DedupeWindow", "EventConsumer"]
 
 logger = logging.getLogger(__name__)
 
-STAGE = "consumer"
 _RNG = random.Random()
 
 
 @dataclass(frozen=True, slots=True)
 class ConsumedEvent:
+    """A decoded event, where it came from, and the record's own bytes and headers."""
+
     topic: str
     partition: int
     offset: int
     key: bytes | None
     event: Record
-
-
-class DedupeWindow:
-    """The last ``size`` event ids seen; memory stays bounded by ``size``."""
-
-    def __init__(self, size: int) -> None:
-        if size < 1:
-            raise ValueError("dedupe window size must be at least 1")
-        self._size = size
-        self._ids: OrderedDict[str, None] = OrderedDict()
-
-    def seen(self, event_id: str) -> bool:
-        """Record ``event_id``; True when it was already in the window."""
-        if event_id in self._ids:
-            self._ids.move_to_end(event_id)
-            return True
-        self._ids[event_id] = None
-        if len(self._ids) > self._size:
-            self._ids.popitem(last=False)
-        return False
-
-    def __len__(self) -> int:
-        return len(self._ids)
+    raw_value: bytes = b""
+    headers: tuple[tuple[str, bytes], ...] = ()
 
 
 class EventConsumer:
     """Reads photostream topics as typed events.
 
-    Repeats of an ``event_id`` within the dedupe window are dropped, so the
-    at-least-once delivery of the pipeline reaches the handler exactly once
-    (for repeats closer together than the window). A handler error is
-    retried with backoff, then the record goes to the dead-letter topic; an
-    undecodable record goes there at once. Offsets commit only after the
-    handler succeeded or the record was dead-lettered.
+    Repeats of an ``event_id`` within the dedupe window (the last
+    ``dedupe_window`` ids handled) are dropped, so the at-least-once delivery
+    of the pipeline reaches the handler once. A handler error is retried with
+    backoff, then the record goes to the dead-letter topic with its original
+    key, value and headers plus the ``ps.*`` envelope; an undecodable record
+    (wrong magic byte, unknown schema id, truncated body) goes there at once.
+    A record's offset is stored for commit only after the handler succeeded
+    or the record was dead-lettered; stored offsets are committed every
+    ``auto.commit.interval.ms`` (5 s), on rebalance and on :meth:`close`. A
+    record whose handling never finished (the process died, the caller
+    stopped iterating) is read again by the next consumer of the group.
+
+    A registry that cannot be reached is not the record's fault: decoding is
+    retried with backoff, then :class:`~schemas.RegistryUnavailable` is raised
+    with the record still uncommitted.
     """
 
     def __init__(
@@ -82,7 +72,6 @@ class EventConsumer:
         config: Mapping[str, Any] | None = None,
     ) -> None:
         self._codec = codec
-        self._deadletter_topic = deadletter_topic
         self._window = DedupeWindow(dedupe_window)
         self._retry = retry or RetryPolicy(attempts=3)
         self.duplicates_dropped = 0
@@ -90,7 +79,8 @@ class EventConsumer:
             {
                 "bootstrap.servers": bootstrap_servers,
                 "group.id": group_id,
-                "enable.auto.commit": False,
+                "enable.auto.commit": True,
+                "enable.auto.offset.store": False,
                 "auto.offset.reset": "earliest",
                 "isolation.level": "read_committed",
                 "session.timeout.ms": 6000,
@@ -99,29 +89,24 @@ class EventConsumer:
                 **(config or {}),
             }
         )
-        self._dlq = Producer(
-            {"bootstrap.servers": bootstrap_servers, "enable.idempotence": True, "acks": "all"}
-        )
+        self._deadletters = DeadLetterSender(bootstrap_servers, deadletter_topic)
         self._consumer.subscribe(list(topics))
 
     def events(self, timeout_s: float = 1.0) -> Iterator[ConsumedEvent | None]:
         """Yield decoded, deduplicated events; None after an idle ``timeout_s``.
 
-        The offset of an event commits when the caller asks for the next one.
+        An event counts as handled, and its offset is stored for commit, when
+        the caller asks for the next one; the last event before the caller
+        stops iterating is therefore read again by the group's next consumer.
         """
         while True:
-            message = self._consumer.poll(timeout_s)
+            message, consumed = self._poll(timeout_s)
             if message is None:
                 yield None
                 continue
-            error = message.error()
-            if error is not None:
-                self._on_error(error)
-                continue
-            consumed = self._decode(message)
             if consumed is not None:
                 yield consumed
-            self._commit(message)
+            self._done(message, consumed)
 
     def run(
         self,
@@ -130,40 +115,97 @@ class EventConsumer:
         should_stop: Callable[[], bool] = lambda: False,
         timeout_s: float = 0.5,
     ) -> None:
-        """Call ``handler`` for each event until ``should_stop()``."""
-        for consumed in self.events(timeout_s):
+        """Call ``handler`` for each event until ``should_stop()``.
+
+        A handler that raises is retried, then its record is dead-lettered;
+        only an error escaping the retries (a dead letter that cannot be
+        delivered, a ``BaseException``) stops the loop, uncommitted.
+        """
+        while not should_stop():
+            message, consumed = self._poll(timeout_s)
             if consumed is not None:
                 self._handle(handler, consumed)
-            if should_stop():
-                return
+            if message is not None:
+                self._done(message, consumed)
+
+    def _poll(self, timeout_s: float) -> tuple[Message | None, ConsumedEvent | None]:
+        message = self._consumer.poll(timeout_s)
+        if message is None:
+            return None, None
+        error = message.error()
+        if error is not None:
+            self._on_error(error)
+            return None, None
+        return message, self._decode(message)
+
+    def _done(self, message: Message, consumed: ConsumedEvent | None) -> None:
+        if consumed is not None:
+            event_id = _event_id(consumed.event)
+            if event_id:
+                self._window.add(event_id)
+        self._consumer.store_offsets(message=message)
+
+    @property
+    def window(self) -> DedupeWindow:
+        return self._window
 
     def _handle(self, handler: Callable[[ConsumedEvent], None], consumed: ConsumedEvent) -> None:
-        first_failure = None
+        first_failure: datetime | None = None
         for attempt in range(1, self._retry.attempts + 1):
             try:
                 handler(consumed)
                 return
             except Exception as exc:  # noqa: BLE001 - any handler failure is retried
-                first_failure = first_failure or time.time()
+                first_failure = first_failure or datetime.now(UTC)
                 if attempt == self._retry.attempts:
-                    self._dead_letter_event(consumed, exc, attempt)
+                    logger.error(
+                        "handler failed %d times on %s[%d]@%d; dead-lettering it: %s",
+                        attempt,
+                        consumed.topic,
+                        consumed.partition,
+                        consumed.offset,
+                        exc,
+                    )
+                    self._deadletters.handler_failed(
+                        topic=consumed.topic,
+                        partition=consumed.partition,
+                        offset=consumed.offset,
+                        key=consumed.key,
+                        value=consumed.raw_value,
+                        headers=consumed.headers,
+                        error=exc,
+                        attempts=attempt,
+                        first_failure_at=first_failure,
+                    )
                     return
                 delay = self._retry.delay(attempt, _RNG)
                 logger.warning(
-                    "handler failed on %s (retry in %.2fs): %s", consumed.topic, delay, exc
+                    "handler failed on %s[%d]@%d (retry in %.2fs): %s",
+                    consumed.topic,
+                    consumed.partition,
+                    consumed.offset,
+                    delay,
+                    exc,
                 )
                 time.sleep(delay)
 
     def _decode(self, message: Message) -> ConsumedEvent | None:
         value = message.value()
         try:
-            if value is None:
-                raise SchemaError("record has no value")
-            event = self._codec.decode(value)
-        except SchemaError as exc:
-            self._send_dead_letter(message, exc, getattr(exc, "reason", "undecodable_event"), 1)
+            event = self._decode_value(value or b"")
+        except UndecodableEvent as exc:
+            logger.warning(
+                "undecodable record %s[%s]@%s dead-lettered: %s",
+                message.topic(),
+                message.partition(),
+                message.offset(),
+                exc,
+            )
+            self._deadletters.undecodable(message, exc, exc.reason)
             return None
-        if self._window.seen(_event_id(event)):
+        event_id = _event_id(event)
+        if event_id and event_id in self._window:
+            self._window.add(event_id)  # a repeat keeps its id in the window longer
             self.duplicates_dropped += 1
             return None
         return ConsumedEvent(
@@ -172,50 +214,21 @@ class EventConsumer:
             offset=message.offset() or 0,
             key=message.key(),
             event=event,
+            raw_value=value or b"",
+            headers=tuple(header_pairs(message.headers())),
         )
 
-    def _dead_letter_event(self, consumed: ConsumedEvent, exc: Exception, attempts: int) -> None:
-        failure = _failure(
-            exc, "handler_failed", consumed.topic, consumed.partition, consumed.offset, attempts
-        )
-        letter = DeadLetter.of(
-            failure, key=consumed.key, value=self._codec.encode(consumed.topic, consumed.event)
-        )
-        self._produce_dead_letter(letter)
-
-    def _send_dead_letter(
-        self, message: Message, exc: Exception, reason: str, attempts: int
-    ) -> None:
-        failure = _failure(
-            exc,
-            reason,
-            message.topic() or "",
-            message.partition() or 0,
-            message.offset() or 0,
-            attempts,
-        )
-        letter = DeadLetter.of(
-            failure,
-            key=message.key(),
-            value=message.value(),
-            headers=header_pairs(message.headers()),
-        )
-        self._produce_dead_letter(letter)
-
-    def _produce_dead_letter(self, letter: DeadLetter) -> None:
-        headers: list[tuple[str, str | bytes | None]] = list(letter.headers)
-        self._dlq.produce(
-            self._deadletter_topic, key=letter.key, value=letter.value, headers=headers
-        )
-        # Flush before the offset commits: a dead letter is never lost.
-        if self._dlq.flush(30) != 0:
-            raise RuntimeError("dead letter not delivered within 30 s")
-
-    def _commit(self, message: Message) -> None:
-        next_offset = TopicPartition(
-            message.topic() or "", message.partition() or 0, (message.offset() or 0) + 1
-        )
-        self._consumer.commit(offsets=[next_offset], asynchronous=True)
+    def _decode_value(self, value: bytes) -> Record:
+        for attempt in range(1, self._retry.attempts + 1):
+            try:
+                return self._codec.decode(value)
+            except RegistryUnavailable as exc:
+                if attempt == self._retry.attempts:
+                    raise
+                delay = self._retry.delay(attempt, _RNG)
+                logger.warning("schema registry unavailable (retry in %.2fs): %s", delay, exc)
+                time.sleep(delay)
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def _on_error(self, error: KafkaError) -> None:
         if error.code() == KafkaError._PARTITION_EOF:
@@ -225,29 +238,15 @@ class EventConsumer:
         logger.warning("consumer error (retrying): %s", error)
 
     def close(self) -> None:
+        """Commit the stored offsets and leave the group."""
         self._consumer.close()
-        self._dlq.flush(30)
+        self._deadletters.close()
 
     def __enter__(self) -> EventConsumer:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
-
-
-def _failure(
-    exc: Exception, reason: str, topic: str, partition: int, offset: int, attempts: int
-) -> Failure:
-    return Failure(
-        error_class=type(exc).__name__,
-        reason=reason,
-        message=str(exc),
-        stage=STAGE,
-        source_topic=topic,
-        source_partition=partition,
-        source_offset=offset,
-        attempt=attempts,
-    )
 
 
 def _event_id(event: Record) -> str:

@@ -9,13 +9,13 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
-from confluent_kafka import KafkaError, Message, Producer
+from confluent_kafka import KafkaError, KafkaException, Message, Producer
 
 from schemas import Codec, PhotoDeleted, PhotoUploaded, validate
 
 from ..topics import TopicNames
 
-__all__ = ["Delivery", "UploadProducer"]
+__all__ = ["Delivery", "DeliveryFailed", "UploadProducer"]
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +35,17 @@ class Delivery:
         return self.error is None
 
 
+class DeliveryFailed(Exception):
+    """Events that never reached the broker when the producer was closed unchecked."""
+
+    def __init__(self, deliveries: list[Delivery]) -> None:
+        super().__init__(
+            f"{len(deliveries)} event(s) not delivered: "
+            + "; ".join(f"{d.event_id}: {d.error}" for d in deliveries[:5])
+        )
+        self.deliveries = deliveries
+
+
 class UploadProducer:
     """Produces ``PhotoUploaded`` and ``PhotoDeleted`` events.
 
@@ -42,7 +53,9 @@ class UploadProducer:
     field), keyed by ``user_id`` with the Java client's murmur2 partitioner so
     it lands on the same partition as every other record of that user, and
     sent by an idempotent producer with ``acks=all``. Each send returns a
-    future of its :class:`Delivery`; :meth:`flush` returns every failed one.
+    future of its :class:`Delivery`; :meth:`flush` returns every failed one,
+    including events the client refused outright (e.g. larger than
+    ``message.max.bytes``). Only an invalid event raises, at once.
     """
 
     def __init__(
@@ -56,6 +69,7 @@ class UploadProducer:
         self._topics = topics
         self._lock = threading.Lock()
         self._failed: list[Delivery] = []
+        self._closed = False
         self._producer = Producer(
             {
                 "bootstrap.servers": bootstrap_servers,
@@ -69,24 +83,29 @@ class UploadProducer:
         )
 
     def send_upload(self, event: PhotoUploaded) -> Future[Delivery]:
+        if not isinstance(event, PhotoUploaded):
+            raise TypeError(f"send_upload takes a PhotoUploaded, not {type(event).__name__}")
         return self._send(self._topics.uploaded, event, event.user_id, event.event_id)
 
     def send_deletion(self, event: PhotoDeleted) -> Future[Delivery]:
+        if not isinstance(event, PhotoDeleted):
+            raise TypeError(f"send_deletion takes a PhotoDeleted, not {type(event).__name__}")
         return self._send(self._topics.deleted, event, event.user_id, event.event_id)
 
     def _send(
         self, topic: str, event: PhotoUploaded | PhotoDeleted, user_id: str, event_id: str
     ) -> Future[Delivery]:
-        validate(event)
+        if not self._codec.validate_on_encode:
+            validate(event)
         value = self._codec.encode(topic, event)
         future: Future[Delivery] = Future()
 
-        def on_delivery(err: KafkaError | None, msg: Message) -> None:
+        def on_delivery(err: KafkaError | None, msg: Message | None) -> None:
             delivery = Delivery(
                 event_id=event_id,
                 topic=topic,
-                partition=None if err else msg.partition(),
-                offset=None if err else msg.offset(),
+                partition=None if err or msg is None else msg.partition(),
+                offset=None if err or msg is None else msg.offset(),
                 error=str(err) if err else None,
             )
             if err:
@@ -104,6 +123,11 @@ class UploadProducer:
             except BufferError:
                 # The local queue is full: serve callbacks to make room, never drop.
                 self._producer.poll(0.1)
+            except KafkaException as exc:
+                # Refused before it was queued (too large, unknown partition...):
+                # reported like any other failed delivery.
+                on_delivery(exc.args[0], None)
+                return future
         self._producer.poll(0)
         return future
 
@@ -117,10 +141,21 @@ class UploadProducer:
         return failed
 
     def close(self, timeout_s: float = 30.0) -> list[Delivery]:
-        return self.flush(timeout_s)
+        """Flush, then release the client; returns the failures :meth:`flush` would."""
+        if self._closed:
+            return []
+        failed = self.flush(timeout_s)
+        self._closed = True
+        close = getattr(self._producer, "close", None)  # confluent-kafka >= 2.12
+        if close is not None:
+            close()
+        return failed
 
     def __enter__(self) -> UploadProducer:
         return self
 
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: type[BaseException] | None, *exc_info: object) -> None:
+        failed = self.close()
+        # Failures nobody collected with flush() must not vanish with the block.
+        if failed and exc_type is None:
+            raise DeliveryFailed(failed)

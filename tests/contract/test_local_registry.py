@@ -148,3 +148,17 @@ def test_concurrent_registration_agrees(registry: LocalSchemaRegistry) -> None:
         thread.join()
     assert len(set(ids)) == 1
     assert registry.versions("photos.uploaded-value") == [1]
+
+
+def test_a_subject_level_overrides_the_global_one(registry: LocalSchemaRegistry) -> None:
+    registry.register("photos.uploaded-value", current_schema(PhotoUploaded).text)
+    broken = current_schema(PhotoUploaded).schema
+    broken["fields"] = [f for f in broken["fields"] if f["name"] != "sha256"]
+    assert registry.config() is CompatibilityLevel.FULL
+    assert registry.config("photos.uploaded-value") is None
+    registry.set_config(CompatibilityLevel.NONE, "photos.uploaded-value")
+    assert registry.check_compatibility("photos.uploaded-value", json.dumps(broken)) == []
+    assert registry.register("photos.uploaded-value", json.dumps(broken)) > 0
+    assert registry.delete_config("photos.uploaded-value") is CompatibilityLevel.NONE
+    assert registry.config("photos.uploaded-value") is None
+    assert registry.check_compatibility("photos.uploaded-value", current_schema(PhotoUploaded).text)

@@ -19,9 +19,10 @@ import boto3
 import pytest
 from confluent_kafka import Consumer, TopicPartition
 
-from schemas import Codec, LocalSchemaRegistry, PhotoUploaded
+from schemas import Codec, PhotoUploaded
 from streams.app import topic_plan
 from streams.devstack import S3_ENV, DevStack
+from streams.registry_client import registry_from_settings
 from streams.sdk.producer import UploadProducer
 from streams.settings import Settings
 from streams.topics import TopicNames, topic_names
@@ -39,6 +40,11 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevStack]:
         yield devstack
     finally:
         devstack.stop()
+
+
+@pytest.fixture
+def stack_s3_url(stack: DevStack) -> str:
+    return stack.endpoints.s3_endpoint_url
 
 
 @dataclass
@@ -177,6 +183,7 @@ def pipeline_factory(stack: DevStack, tmp_path: Path) -> Iterator[Callable[..., 
         settings = Settings(
             bootstrap_servers=stack.endpoints.bootstrap_servers,
             s3_endpoint_url=stack.endpoints.s3_endpoint_url,
+            schema_registry_url=stack.endpoints.schema_registry_url,
             app_id=f"photostream-{run}",
             topic_prefix=f"t{run}.",
             partitions=4,
@@ -189,7 +196,7 @@ def pipeline_factory(stack: DevStack, tmp_path: Path) -> Iterator[Callable[..., 
             stack=stack,
             settings=settings,
             topics=topic_names(settings),
-            codec=Codec(LocalSchemaRegistry()),
+            codec=Codec(registry_from_settings(settings)),
             workdir=tmp_path,
             workers=[],
         )

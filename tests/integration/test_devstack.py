@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import select
 import signal
@@ -10,6 +11,7 @@ import subprocess
 import sys
 import textwrap
 import time
+import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -106,9 +108,11 @@ def _launcher_argv(run_dir: Path, *topics: str) -> list[str]:
 
 
 def _server_pids(run_dir: Path) -> dict[str, int]:
-    pids = {name: int((run_dir / f"{name}.pid").read_text()) for name in ("broker", "s3")}
+    names = ("broker", "s3", "registry")
+    pids = {name: int((run_dir / f"{name}.pid").read_text()) for name in names}
     assert "tansu" in _cmdline(pids["broker"])
     assert "moto.server" in _cmdline(pids["s3"])
+    assert "streams.registry_server" in _cmdline(pids["registry"])
     return pids
 
 
@@ -145,8 +149,10 @@ def test_stack_serves_topics_and_buckets_and_stop_leaves_no_child(tmp_path: Path
             body = s3.get_object(Bucket="photos", Key="a/b.jpg")["Body"]
             with contextlib.closing(body):
                 assert body.read() == b"\xff\xd8 bytes"
+        with urllib.request.urlopen(f"{endpoints.schema_registry_url}/subjects") as answer:
+            assert "photos.uploaded-value" in json.loads(answer.read())
         pids = stack.pids()
-        assert set(pids) == {"broker", "s3"}
+        assert set(pids) == {"broker", "s3", "registry"}
         assert all(_alive(pid) for pid in pids.values())
     finally:
         stack.stop()
@@ -216,13 +222,14 @@ def test_a_server_that_dies_at_start_fails_with_its_log_and_leaves_nothing(
     assert not list(run_dir.glob("*.pid"))
 
 
-def test_sigkill_of_the_launcher_takes_broker_and_s3_down(
+def test_sigkill_of_the_launcher_takes_every_server_down(
     tmp_path: Path, popen: Callable[..., subprocess.Popen[bytes]], reaper: Callable[[int], None]
 ) -> None:
     launcher = popen(_launcher_argv(tmp_path, "photos.uploaded=4"), stdout=subprocess.PIPE)
     lines = _read_endpoints(launcher)
     assert lines["PHOTOSTREAM_BOOTSTRAP_SERVERS"].startswith("127.0.0.1:")
     assert lines["PHOTOSTREAM_S3_ENDPOINT_URL"].startswith("http://127.0.0.1:")
+    assert lines["PHOTOSTREAM_SCHEMA_REGISTRY_URL"].startswith("http://127.0.0.1:")
     pids = _server_pids(tmp_path)
     for pid in pids.values():
         reaper(pid)
@@ -262,7 +269,7 @@ def test_launcher_exits_nonzero_and_cleans_up_when_a_server_dies(
 
     os.kill(pids["broker"], signal.SIGKILL)
     assert launcher.wait(10) == 1
-    assert _wait_gone([pids["s3"]], timeout=0.5) == []
+    assert _wait_gone([pids["s3"], pids["registry"]], timeout=0.5) == []
 
 
 def test_launcher_shuts_down_cleanly_when_its_parent_dies(

@@ -106,8 +106,9 @@ def test_data_after_the_end_marker_is_fine(jpeg: Any) -> None:
         (b"\xff\xd8\xff", "truncated"),
         (b"\xff\xd8\xff\xe1\x00\x01", "corrupt"),
         (b"\xff\xd8\xff\xd9" + bytes(20), "corrupt"),
-        (b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic", "unsupported_format"),
-        (b"\x00\x00\x00\x1cftypisom\x00\x00\x02\x00isomiso2mp41", "unsupported_format"),
+        # A file type box and nothing after it: no meta (HEIC) or moov (MP4) box.
+        (b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic", "corrupt"),
+        (b"\x00\x00\x00\x1cftypisom\x00\x00\x02\x00isomiso2mp41", "corrupt"),
         (b"\x89PNG\r\n\x1a\n" + bytes(30), "corrupt"),
     ],
 )
