@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from schemas import (
     MediaType,
     MetadataExtracted,
@@ -12,6 +10,7 @@ from schemas import (
     derive_event_id,
 )
 
+from .curation.timeline import sort_key
 from .geo import Geocoder, ZoneFinder, default_geocoder, default_zone_finder
 from .metadata import PhotoMetadata, resolve_capture_time
 
@@ -81,11 +80,6 @@ def metadata_event(
         video_duration_s=meta.video_duration_s,
         extractor_version=EXTRACTOR_VERSION,
     )
-
-
-def sort_key(instant: datetime, photo_id: str) -> str:
-    """Orders a timeline by instant, then photo id; sorts correctly as a string."""
-    return f"{instant.astimezone(UTC).strftime('%Y%m%dT%H%M%S.%fZ')}|{photo_id}"
 
 
 def timeline_upsert(metadata: MetadataExtracted) -> TimelineItemUpserted:

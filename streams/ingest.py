@@ -1,4 +1,4 @@
-"""Ingest: an upload event in, metadata and timeline events (or a dead letter) out."""
+"""Ingest: an upload event in, a metadata event (or a dead letter) out."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from processors.errors import BadInput, NeedMoreBytes, TransientError, UnreadablePhoto
-from processors.events import metadata_event, timeline_upsert
+from processors.events import metadata_event
 from processors.metadata import PhotoMetadata, extract_metadata
 from schemas import (
     Codec,
@@ -126,10 +126,9 @@ class IngestHandler:
         metadata = await asyncio.get_running_loop().run_in_executor(
             self._executor, metadata_event, upload, meta
         )
-        timeline = timeline_upsert(metadata)
         key = upload.user_id.encode()
         logger.debug("photo %s of user %s extracted", upload.photo_id, upload.user_id)
-        records = [(self._topics.metadata, metadata), (self._topics.timeline, timeline)]
+        records: list[tuple[str, Record]] = [(self._topics.metadata, metadata)]
         return await retry_transient(
             lambda: self._encode_all(key, records), self._retry, what="encode outputs"
         )

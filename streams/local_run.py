@@ -9,7 +9,7 @@ import signal
 import sys
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,7 +17,8 @@ from pathlib import Path
 from aiobotocore.session import get_session
 from confluent_kafka import Consumer
 
-from schemas import Codec, PhotoUploaded, TimelineItemUpserted
+from processors.curation import AlbumView, ConsumerFold
+from schemas import AlbumUpdated, Codec, PhotoUploaded, TimelineItemUpserted
 
 from .app import topic_plan
 from .devstack import S3_ENV, DevStack, ShutdownRequested, die_with_parent, raise_on_shutdown
@@ -148,10 +149,11 @@ def _watch(
     timeline = EventConsumer(
         settings.bootstrap_servers,
         group,
-        [topics.timeline],
+        [topics.timeline, topics.albums],
         codec,
         deadletter_topic=topics.deadletter,
     )
+    albums = ConsumerFold()
     deadletters = Consumer(
         {
             "bootstrap.servers": settings.bootstrap_servers,
@@ -171,6 +173,8 @@ def _watch(
                 print(f"\nstill waiting for: {missing}", file=sys.stderr)
                 return False
             consumed = next(items)
+            if consumed is not None and isinstance(consumed.event, AlbumUpdated):
+                albums.apply(consumed.event)
             if consumed is not None and isinstance(consumed.event, TimelineItemUpserted):
                 item = consumed.event
                 upload = by_photo.get(item.photo_id)
@@ -191,10 +195,27 @@ def _watch(
                     f"{headers.get('ps.error.reason')}: {headers.get('ps.error.message')}",
                     flush=True,
                 )
+        # Album changes trail the last timeline item by a moment.
+        quiet_until = time.monotonic() + 2.0
+        while time.monotonic() < quiet_until:
+            consumed = next(items)
+            if consumed is not None and isinstance(consumed.event, AlbumUpdated):
+                albums.apply(consumed.event)
+                quiet_until = time.monotonic() + 2.0
+        _print_albums(albums.view.albums.values(), by_photo)
         return True
     finally:
         timeline.close()
         deadletters.close()
+
+
+def _print_albums(albums: Iterable[AlbumView], by_photo: dict[str, _Upload]) -> None:
+    print(f"\n{'album':<14} {'title':<40} photos  cover")
+    for album in sorted(albums, key=lambda a: (a.kind.value, a.title or "")):
+        cover = by_photo.get(album.cover_photo_id or "")
+        cover_name = cover.sample.filename if cover else "-"
+        title = album.title or "-"
+        print(f"{album.kind.value.lower():<14} {title:<40} {len(album.photo_ids):>6}  {cover_name}")
 
 
 def _upload_of(value: bytes | None, codec: Codec, by_event: dict[str, _Upload]) -> _Upload | None:

@@ -74,6 +74,9 @@ class Settings:
     retry_base_delay_s: float = 0.2
     retry_max_delay_s: float = 10.0
     agent_concurrency: int = 4
+    # How often each worker sends its users their on-this-day tick; ticks are
+    # idempotent, so hourly survives a worker that was down at midnight.
+    memories_interval_s: float = 3600.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -126,6 +129,7 @@ class Settings:
             retry_base_delay_s=num("RETRY_BASE_DELAY_S", float, defaults.retry_base_delay_s),
             retry_max_delay_s=num("RETRY_MAX_DELAY_S", float, defaults.retry_max_delay_s),
             agent_concurrency=int(num("AGENT_CONCURRENCY", int, defaults.agent_concurrency)),
+            memories_interval_s=num("MEMORIES_INTERVAL_S", float, defaults.memories_interval_s),
         )
         settings.validate()
         return settings
@@ -166,6 +170,7 @@ class Settings:
             "RETRY_BASE_DELAY_S": str(self.retry_base_delay_s),
             "RETRY_MAX_DELAY_S": str(self.retry_max_delay_s),
             "AGENT_CONCURRENCY": str(self.agent_concurrency),
+            "MEMORIES_INTERVAL_S": str(self.memories_interval_s),
         }
         if self.s3_endpoint_url:
             env["S3_ENDPOINT_URL"] = self.s3_endpoint_url

@@ -21,6 +21,8 @@ class TopicNames:
     timeline: str
     albums: str
     deadletter: str
+    #: Internal: the daily on-this-day ticks, keyed by user like the rest.
+    curate_ticks: str
 
     def all(self) -> tuple[str, ...]:
         return tuple(getattr(self, f.name) for f in fields(self))
@@ -37,4 +39,5 @@ def topic_names(settings: Settings) -> TopicNames:
         timeline=f"{prefix}photos.timeline",
         albums=f"{prefix}photos.albums",
         deadletter=f"{prefix}photos.deadletter",
+        curate_ticks=f"{prefix}photos.curate.ticks",
     )

@@ -9,6 +9,7 @@ import faust
 
 from schemas import Codec
 
+from .agents.curate import register_curate
 from .agents.ingest import register_ingest
 from .app import PhotostreamApp, create_app
 from .registry_client import registry_from_settings
@@ -20,7 +21,7 @@ __all__ = ["ROLES", "build_worker_app", "check_processing_guarantee", "run_worke
 
 logger = logging.getLogger(__name__)
 
-ROLES = ("ingest",)
+ROLES = ("ingest", "curate")
 
 
 def build_worker_app(
@@ -34,6 +35,8 @@ def build_worker_app(
     codec = Codec(registry_from_settings(settings))
     if "ingest" in roles:
         register_ingest(app, settings, topics, codec)
+    if "curate" in roles:
+        register_curate(app, settings, topics, codec)
     return app
 
 

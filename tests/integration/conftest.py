@@ -59,7 +59,7 @@ class Pipeline:
     workers: list[subprocess.Popen[bytes]]
 
     def start_worker(
-        self, name: str = "w1", roles: Sequence[str] = ("ingest",)
+        self, name: str = "w1", roles: Sequence[str] = ("ingest", "curate")
     ) -> subprocess.Popen[bytes]:
         argv = [
             sys.executable,

@@ -1,0 +1,189 @@
+"""The curate agent: per-user timeline and albums from metadata, scores and deletions.
+
+State lives in a Faust table keyed by user id (the changelog makes it
+survive restarts); decoded states are cached in memory between events and
+dropped at every rebalance, so a partition that moves away and back is read
+from the table again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from datetime import UTC, date, datetime
+from typing import Any
+
+import faust
+import orjson
+
+from processors.curation import CurationSettings, OnThisDayTick, UserState, apply
+from processors.errors import BadInput
+from schemas import (
+    AlbumUpdated,
+    Codec,
+    InvalidEvent,
+    MetadataExtracted,
+    PhotoDeleted,
+    Record,
+    TimelineItemRemoved,
+    TimelineItemUpserted,
+    UndecodableEvent,
+    VisionScored,
+)
+
+from ..deadletter import DeadLetter, Failure
+from ..records import Outgoing, SourceRecord
+from ..settings import Settings
+from ..topics import TopicNames
+from .sending import Sender, source_record
+
+__all__ = ["CURATE_TABLE", "register_curate"]
+
+logger = logging.getLogger(__name__)
+
+CURATE_TABLE = "curate-users"
+STAGE = "curate"
+_CACHE_USERS = 1024
+
+
+class _StateCache:
+    def __init__(self, table: Any, settings: CurationSettings) -> None:
+        self._table = table
+        self._settings = settings
+        self._states: OrderedDict[str, UserState] = OrderedDict()
+
+    def get(self, user_id: str) -> UserState:
+        state = self._states.get(user_id)
+        if state is None:
+            stored = self._table.get(user_id.encode())
+            state = (
+                UserState.from_bytes(stored)
+                if stored is not None
+                else UserState.new(user_id, self._settings)
+            )
+        self._states[user_id] = state
+        self._states.move_to_end(user_id)
+        if len(self._states) > _CACHE_USERS:
+            self._states.popitem(last=False)
+        return state
+
+    def put(self, state: UserState) -> None:
+        self._table[state.user_id.encode()] = state.to_bytes()
+
+    def forget(self, user_id: str) -> None:
+        self._states.pop(user_id, None)
+
+    def clear(self) -> None:
+        self._states.clear()
+
+
+def _decode_input(
+    codec: Codec, topics: TopicNames, record: SourceRecord
+) -> MetadataExtracted | VisionScored | PhotoDeleted | OnThisDayTick:
+    if record.value is None:
+        raise BadInput("record has no value", reason="empty_event")
+    if record.topic == topics.curate_ticks:
+        body = orjson.loads(record.value)
+        return OnThisDayTick(user_id=str(body["user_id"]), date=date.fromisoformat(body["date"]))
+    event = codec.decode(record.value)
+    if not isinstance(event, MetadataExtracted | VisionScored | PhotoDeleted):
+        raise BadInput(f"curate does not take {type(event).__name__}", reason="wrong_event_type")
+    if record.key != event.user_id.encode():
+        raise BadInput("message key differs from the event's user_id", reason="key_mismatch")
+    return event
+
+
+def _output_topic(topics: TopicNames, event: Record) -> str:
+    if isinstance(event, TimelineItemUpserted | TimelineItemRemoved):
+        return topics.timeline
+    if isinstance(event, AlbumUpdated):
+        return topics.albums
+    raise TypeError(f"curate produced {type(event).__name__}")
+
+
+def register_curate(app: faust.App, settings: Settings, topics: TopicNames, codec: Codec) -> None:
+    sources = app.topic(
+        topics.metadata,
+        topics.vision_scored,
+        topics.deleted,
+        topics.curate_ticks,
+        key_type=bytes,
+        value_type=bytes,
+    )
+    table = app.Table(
+        CURATE_TABLE,
+        default=None,
+        partitions=settings.partitions,
+        key_type=bytes,
+        value_type=bytes,
+    )
+    curation = CurationSettings()
+    cache = _StateCache(table, curation)
+    sender = Sender(app, topics.all())
+
+    @app.on_partitions_revoked.connect  # type: ignore[arg-type]
+    async def _drop_cache(_app: faust.App, _revoked: object, **_: Any) -> None:
+        cache.clear()
+
+    @app.agent(sources)
+    async def curate(stream: faust.StreamT[bytes]) -> None:
+        async for event in stream.events():
+            record = source_record(event)
+            await sender.send_all(_handle(record))
+
+    def _handle(record: SourceRecord) -> list[Outgoing]:
+        try:
+            data = _decode_input(codec, topics, record)
+            state = cache.get(data.user_id)
+            at = (
+                datetime.fromtimestamp(record.timestamp_ms / 1000, UTC)
+                if record.timestamp_ms is not None
+                else None
+            )
+            try:
+                state, outputs = apply(state, data, at=at)
+            except Exception:
+                # apply() updates the state in place: a failure must not
+                # leave a half-applied state in the cache.
+                cache.forget(data.user_id)
+                raise
+        except (BadInput, UndecodableEvent, InvalidEvent, ValueError, KeyError) as exc:
+            return [_dead_letter(record, exc, getattr(exc, "reason", "bad_input"))]
+        except Exception as exc:
+            logger.exception("curation failed at %s", record.where)
+            return [_dead_letter(record, exc, "curation_failed")]
+        cache.put(state)
+        key = state.user_id.encode()
+        return [
+            Outgoing(_output_topic(topics, out), key, codec.encode(_output_topic(topics, out), out))
+            for out in outputs
+        ]
+
+    def _dead_letter(record: SourceRecord, exc: BaseException, reason: str) -> Outgoing:
+        logger.warning("dead-lettering %s: %s (%s)", record.where, reason, type(exc).__name__)
+        letter = DeadLetter.of(
+            Failure(
+                error_class=type(exc).__name__,
+                reason=reason,
+                message=str(exc),
+                stage=STAGE,
+                source_topic=record.topic,
+                source_partition=record.partition,
+                source_offset=record.offset,
+            ),
+            key=record.key,
+            value=record.value,
+            headers=record.headers,
+        )
+        return Outgoing(topics.deadletter, letter.key, letter.value, letter.headers)
+
+    ticks = app.topic(topics.curate_ticks, key_type=bytes, value_type=bytes)
+
+    @app.timer(interval=settings.memories_interval_s)  # type: ignore[untyped-decorator]
+    async def _on_this_day() -> None:
+        # Every worker ticks the users whose state it holds; a tick's event id
+        # is deterministic, so a repeat (two workers, a restart) changes nothing.
+        today = datetime.now(UTC).date().isoformat()
+        for key in list(table.keys()):
+            user = key.decode()
+            await ticks.send(key=key, value=orjson.dumps({"user_id": user, "date": today}))
