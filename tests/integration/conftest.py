@@ -19,7 +19,7 @@ import boto3
 import pytest
 from confluent_kafka import Consumer, TopicPartition
 
-from schemas import Codec, PhotoUploaded
+from schemas import Codec, PhotoDeleted, PhotoUploaded
 from streams.app import topic_plan
 from streams.devstack import S3_ENV, DevStack
 from streams.registry_client import registry_from_settings
@@ -135,6 +135,23 @@ class Pipeline:
                 producer.send_upload(event)
             assert producer.flush() == []
 
+    def produce_deletions(self, events: Sequence[PhotoDeleted]) -> None:
+        with UploadProducer(self.settings.bootstrap_servers, self.codec, self.topics) as producer:
+            for event in events:
+                producer.send_deletion(event)
+            assert producer.flush() == []
+
+    def wait_for(
+        self, condition: Callable[[], bool], *, what: str, timeout_s: float = 60.0
+    ) -> None:
+        deadline = time.monotonic() + timeout_s
+        while not condition():
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    f"timed out waiting until {what}; worker log tail:\n{self.worker_log()[-3000:]}"
+                )
+            time.sleep(0.5)
+
     def read(
         self,
         topic: str,
@@ -168,6 +185,20 @@ class Pipeline:
         finally:
             consumer.close()
         return records
+
+    def read_all(
+        self, topic: str, *, idle_s: float = 1.0
+    ) -> list[tuple[bytes | None, bytes | None, list[tuple[str, bytes]]]]:
+        """Everything in ``topic`` now: read until nothing arrives for ``idle_s``."""
+        last = {"at": time.monotonic(), "count": 0}
+
+        def idle(records: list[tuple[bytes | None, bytes | None, list[tuple[str, bytes]]]]) -> bool:
+            now = time.monotonic()
+            if len(records) != last["count"]:
+                last["at"], last["count"] = now, len(records)
+            return now - last["at"] >= idle_s
+
+        return self.read(topic, until=idle)
 
     def read_events(self, topic: str, count: int, timeout_s: float = 60.0) -> list[object]:
         records = self.read(topic, until=lambda rs: len(rs) >= count, timeout_s=timeout_s)
