@@ -7,6 +7,7 @@ from schemas import (
     MetadataExtracted,
     PhotoUploaded,
     TimelineItemUpserted,
+    VisionRequested,
     derive_event_id,
 )
 
@@ -14,7 +15,7 @@ from .curation.timeline import sort_key
 from .geo import Geocoder, ZoneFinder, default_geocoder, default_zone_finder
 from .metadata import PhotoMetadata, resolve_capture_time
 
-__all__ = ["EXTRACTOR_VERSION", "metadata_event", "sort_key", "timeline_upsert"]
+__all__ = ["EXTRACTOR_VERSION", "metadata_event", "sort_key", "timeline_upsert", "vision_request"]
 
 #: Part of every metadata event id: bump it when extraction changes its output,
 #: so re-extracted photos get new events instead of colliding with old ones.
@@ -112,4 +113,20 @@ def timeline_upsert(metadata: MetadataExtracted) -> TimelineItemUpserted:
         highlight=False,
         previous_local_day=None,
         previous_month_bucket=None,
+    )
+
+
+def vision_request(metadata: MetadataExtracted, model_version: str) -> VisionRequested:
+    """Ask the vision stage to score a photo with ``model_version``."""
+    return VisionRequested(
+        event_id=derive_event_id(
+            metadata.photo_id, "vision-request", model_version, metadata.event_id
+        ),
+        source_event_id=metadata.event_id,
+        user_id=metadata.user_id,
+        photo_id=metadata.photo_id,
+        bucket=metadata.bucket,
+        key=metadata.key,
+        sha256=metadata.sha256,
+        model_version=model_version,
     )

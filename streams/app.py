@@ -24,9 +24,11 @@ class PhotostreamApp(faust.App):
         return TunedTransport(self.conf.broker_producer, self)
 
 
-def create_app(settings: Settings, *, worker_name: str = "worker") -> PhotostreamApp:
+def create_app(
+    settings: Settings, *, worker_name: str = "worker", group: str | None = None
+) -> PhotostreamApp:
     """Build the app with settings that hold on Apache Kafka and the embedded broker."""
-    datadir = settings.data_dir / worker_name
+    datadir = settings.data_dir / (group or settings.app_id) / worker_name
     datadir.mkdir(parents=True, exist_ok=True)
     options: dict[str, Any] = {
         "broker": [f"kafka://{server}" for server in settings.bootstrap_servers.split(",")],
@@ -51,7 +53,7 @@ def create_app(settings: Settings, *, worker_name: str = "worker") -> Photostrea
         "key_serializer": "raw",
         "value_serializer": "raw",
     }
-    app = PhotostreamApp(settings.app_id, **options)
+    app = PhotostreamApp(group or settings.app_id, **options)
     setattr(app, FETCH_MAX_WAIT_ATTR, settings.fetch_max_wait_ms)
     return app
 

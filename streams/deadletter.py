@@ -6,6 +6,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from schemas import (
     DEADLETTER_HEADERS,
@@ -21,7 +22,10 @@ from schemas import (
     HEADER_STAGE,
 )
 
-__all__ = ["DeadLetter", "Failure"]
+__all__ = ["DeadLetter", "Failure", "dead_letter_for"]
+
+if TYPE_CHECKING:
+    from .records import Outgoing, SourceRecord
 
 logger = logging.getLogger(__name__)
 
@@ -84,3 +88,38 @@ class DeadLetter:
             if key == name:
                 return value.decode("utf-8", "replace")
         return None
+
+
+def dead_letter_for(
+    record: SourceRecord,
+    exc: BaseException,
+    reason: str,
+    stage: str,
+    deadletter_topic: str,
+    attempts: int = 1,
+) -> Outgoing:
+    """The dead-letter record for ``record``, which failed in ``stage`` with ``exc``."""
+    from .records import Outgoing
+
+    now = datetime.now(UTC)
+    logger.warning(
+        "dead-lettering %s in %s: %s (%s)", record.where, stage, reason, type(exc).__name__
+    )
+    letter = DeadLetter.of(
+        Failure(
+            error_class=type(exc).__name__,
+            reason=reason,
+            message=str(exc),
+            stage=stage,
+            source_topic=record.topic,
+            source_partition=record.partition,
+            source_offset=record.offset,
+            attempt=attempts,
+            first_failure_at=now,
+            last_failure_at=now,
+        ),
+        key=record.key,
+        value=record.value,
+        headers=record.headers,
+    )
+    return Outgoing(deadletter_topic, letter.key, letter.value, letter.headers)

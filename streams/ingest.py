@@ -1,4 +1,4 @@
-"""Ingest: an upload event in, a metadata event (or a dead letter) out."""
+"""Ingest: an upload event in; a metadata event and a vision request (or a dead letter) out."""
 
 from __future__ import annotations
 
@@ -7,14 +7,14 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from processors.errors import BadInput, NeedMoreBytes, TransientError, UnreadablePhoto
-from processors.events import metadata_event
+from processors.events import metadata_event, vision_request
 from processors.metadata import PhotoMetadata, extract_metadata
 from schemas import (
     Codec,
     InvalidEvent,
+    MediaType,
     PhotoUploaded,
     Record,
     RegistryUnavailable,
@@ -22,7 +22,7 @@ from schemas import (
     validate,
 )
 
-from .deadletter import DeadLetter, Failure
+from .deadletter import dead_letter_for
 from .records import Outgoing, SourceRecord
 from .retry import RetryPolicy, TransientExhausted, retry_transient
 from .s3 import ObjectHead, ObjectReader
@@ -129,6 +129,9 @@ class IngestHandler:
         key = upload.user_id.encode()
         logger.debug("photo %s of user %s extracted", upload.photo_id, upload.user_id)
         records: list[tuple[str, Record]] = [(self._topics.metadata, metadata)]
+        version = self._settings.vision_model_version
+        if version and metadata.media_type is MediaType.PHOTO:
+            records.append((self._topics.vision_requested, vision_request(metadata, version)))
         return await retry_transient(
             lambda: self._encode_all(key, records), self._retry, what="encode outputs"
         )
@@ -172,26 +175,7 @@ class IngestHandler:
     def _dead_letter(
         self, record: SourceRecord, exc: BaseException, reason: str, attempts: int = 1
     ) -> IngestResult:
-        now = datetime.now(UTC)
-        logger.warning("dead-lettering %s: %s (%s)", record.where, reason, type(exc).__name__)
-        letter = DeadLetter.of(
-            Failure(
-                error_class=type(exc).__name__,
-                reason=reason,
-                message=str(exc),
-                stage=STAGE,
-                source_topic=record.topic,
-                source_partition=record.partition,
-                source_offset=record.offset,
-                attempt=attempts,
-                first_failure_at=now,
-                last_failure_at=now,
-            ),
-            key=record.key,
-            value=record.value,
-            headers=record.headers,
-        )
-        out = Outgoing(self._topics.deadletter, letter.key, letter.value, letter.headers)
+        out = dead_letter_for(record, exc, reason, STAGE, self._topics.deadletter, attempts)
         return IngestResult([out], None, dead_letter=True)
 
 

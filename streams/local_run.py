@@ -18,9 +18,8 @@ from aiobotocore.session import get_session
 from confluent_kafka import Consumer
 
 from processors.curation import AlbumView, ConsumerFold
-from schemas import AlbumUpdated, Codec, PhotoUploaded, TimelineItemUpserted
+from schemas import AlbumUpdated, Codec, PhotoUploaded, TimelineItemUpserted, VisionScored
 
-from .app import topic_plan
 from .devstack import S3_ENV, DevStack, ShutdownRequested, die_with_parent, raise_on_shutdown
 from .records import header_pairs
 from .registry_client import registry_from_settings
@@ -29,7 +28,7 @@ from .sdk.consumer import EventConsumer
 from .sdk.producer import UploadProducer
 from .settings import Settings
 from .topics import TopicNames, topic_names
-from .worker import build_worker_app
+from .worker import topic_plan_for
 
 __all__ = ["run_local"]
 
@@ -55,7 +54,7 @@ def run_local(settings: Settings, *, once: bool, timeout_s: float) -> int:
 
 def _run(settings: Settings, *, once: bool, timeout_s: float) -> int:
     samples = generate_samples()
-    plan = topic_plan(settings, build_worker_app(settings))
+    plan = topic_plan_for(settings)
     started = time.monotonic()
     print("starting the embedded broker and S3 server ...", flush=True)
     _RUN_DIR.mkdir(parents=True, exist_ok=True)
@@ -66,11 +65,14 @@ def _run(settings: Settings, *, once: bool, timeout_s: float) -> int:
             s3_endpoint_url=endpoints.s3_endpoint_url,
             schema_registry_url=endpoints.schema_registry_url,
         )
-        stack.spawn(
-            [sys.executable, "-m", "streams.cli", "worker", "--name", "local"],
-            name="worker",
-            env={**os.environ, **settings.to_env()},
-        )
+        # Vision runs as its own worker, as it would on GPU nodes.
+        for name, roles in (("worker", ["ingest", "curate"]), ("vision", ["vision"])):
+            role_args = [arg for role in roles for arg in ("--role", role)]
+            stack.spawn(
+                [sys.executable, "-m", "streams.cli", "worker", "--name", name, *role_args],
+                name=name,
+                env={**os.environ, **settings.to_env()},
+            )
         topics = topic_names(settings)
         codec = Codec(registry_from_settings(settings))
         uploads = _make_uploads(samples, settings.buckets[0])
@@ -145,11 +147,12 @@ def _watch(
     by_photo = {u.event.photo_id: u for u in uploads}
     by_event = {u.event.event_id: u for u in uploads}
     pending = set(by_photo)
+    unscored = {u.event.photo_id for u in uploads if u.sample.expect_ok}
     group = f"photostream-run-{uuid.uuid4()}"
     timeline = EventConsumer(
         settings.bootstrap_servers,
         group,
-        [topics.timeline, topics.albums],
+        [topics.timeline, topics.albums, topics.vision_scored],
         codec,
         deadletter_topic=topics.deadletter,
     )
@@ -167,18 +170,24 @@ def _watch(
     print(f"{'photo':<34} {'local capture time':<27} {'time / tz source':<28} {'camera':<26} size")
     try:
         items = timeline.events(timeout_s=0.1)
-        while not (once and not pending):
+        while not (once and not pending and not unscored):
             if once and time.monotonic() > deadline:
-                missing = ", ".join(sorted(by_photo[p].sample.filename for p in pending))
+                missing = ", ".join(sorted(by_photo[p].sample.filename for p in pending | unscored))
                 print(f"\nstill waiting for: {missing}", file=sys.stderr)
                 return False
             consumed = next(items)
             if consumed is not None and isinstance(consumed.event, AlbumUpdated):
                 albums.apply(consumed.event)
+            if consumed is not None and isinstance(consumed.event, VisionScored):
+                scores = consumed.event
+                upload = by_photo.get(scores.photo_id)
+                if upload is not None and scores.photo_id in unscored:
+                    unscored.discard(scores.photo_id)
+                    print(_vision_row(upload.sample.filename, scores), flush=True)
             if consumed is not None and isinstance(consumed.event, TimelineItemUpserted):
                 item = consumed.event
                 upload = by_photo.get(item.photo_id)
-                if upload is not None:
+                if upload is not None and item.photo_id in pending:
                     pending.discard(item.photo_id)
                     print(_timeline_row(upload.sample.filename, item), flush=True)
             message = deadletters.poll(0.05)
@@ -207,6 +216,19 @@ def _watch(
     finally:
         timeline.close()
         deadletters.close()
+
+
+def _vision_row(filename: str, scores: VisionScored) -> str:
+    labels = next((m.labels for m in scores.scores if m.labels), ())
+    errors = [m.model for m in scores.scores if m.error]
+    parts = [
+        f"faces={scores.face_count}",
+        f"nsfw={scores.nsfw_probability:.2f}" if scores.nsfw_probability is not None else "",
+        f"quality={scores.quality:.2f}" if scores.quality is not None else "",
+        f"labels={', '.join(labels[:2])}" if labels else "",
+        f"errors={','.join(errors)}" if errors else "",
+    ]
+    return f"{filename:<34} VISION {' '.join(p for p in parts if p)}"
 
 
 def _print_albums(albums: Iterable[AlbumView], by_photo: dict[str, _Upload]) -> None:

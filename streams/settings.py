@@ -77,6 +77,12 @@ class Settings:
     # How often each worker sends its users their on-this-day tick; ticks are
     # idempotent, so hourly survives a worker that was down at midnight.
     memories_interval_s: float = 3600.0
+    # Empty: ingest requests no vision scores (no vision workers deployed).
+    vision_model_version: str = "vision-1"
+    vision_batch_size: int = 8
+    vision_batch_window_s: float = 0.05
+    vision_threads: int = 1
+    max_image_bytes: int = 64 * 1024 * 1024
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -129,6 +135,15 @@ class Settings:
             retry_base_delay_s=num("RETRY_BASE_DELAY_S", float, defaults.retry_base_delay_s),
             retry_max_delay_s=num("RETRY_MAX_DELAY_S", float, defaults.retry_max_delay_s),
             agent_concurrency=int(num("AGENT_CONCURRENCY", int, defaults.agent_concurrency)),
+            vision_model_version=env.get(
+                _PREFIX + "VISION_MODEL_VERSION", defaults.vision_model_version
+            ),
+            vision_batch_size=int(num("VISION_BATCH_SIZE", int, defaults.vision_batch_size)),
+            vision_batch_window_s=num(
+                "VISION_BATCH_WINDOW_S", float, defaults.vision_batch_window_s
+            ),
+            vision_threads=int(num("VISION_THREADS", int, defaults.vision_threads)),
+            max_image_bytes=int(num("MAX_IMAGE_BYTES", int, defaults.max_image_bytes)),
             memories_interval_s=num("MEMORIES_INTERVAL_S", float, defaults.memories_interval_s),
         )
         settings.validate()
@@ -141,6 +156,8 @@ class Settings:
             raise SettingsError("head_bytes must be between 1 KiB and max_head_bytes")
         if self.session_timeout_s < 1:
             raise SettingsError("session timeout below 1 s never lets a group settle")
+        if self.vision_batch_size < 1 or self.vision_threads < 1:
+            raise SettingsError("vision_batch_size and vision_threads must be at least 1")
         if self.retry_attempts < 1:
             raise SettingsError("retry_attempts must be at least 1")
         if self.extract_threads < 1 or self.agent_concurrency < 1:
@@ -171,6 +188,11 @@ class Settings:
             "RETRY_MAX_DELAY_S": str(self.retry_max_delay_s),
             "AGENT_CONCURRENCY": str(self.agent_concurrency),
             "MEMORIES_INTERVAL_S": str(self.memories_interval_s),
+            "VISION_MODEL_VERSION": self.vision_model_version,
+            "VISION_BATCH_SIZE": str(self.vision_batch_size),
+            "VISION_BATCH_WINDOW_S": str(self.vision_batch_window_s),
+            "VISION_THREADS": str(self.vision_threads),
+            "MAX_IMAGE_BYTES": str(self.max_image_bytes),
         }
         if self.s3_endpoint_url:
             env["S3_ENDPOINT_URL"] = self.s3_endpoint_url

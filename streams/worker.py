@@ -11,17 +11,47 @@ from schemas import Codec
 
 from .agents.curate import register_curate
 from .agents.ingest import register_ingest
-from .app import PhotostreamApp, create_app
+from .agents.vision import register_vision
+from .app import PhotostreamApp, create_app, topic_plan
 from .registry_client import registry_from_settings
 from .settings import Settings
 from .topics import topic_names
 from .transactions import TransactionsUnsupported, probe_transactions
 
-__all__ = ["ROLES", "build_worker_app", "check_processing_guarantee", "run_worker"]
+__all__ = [
+    "DEPLOYMENTS",
+    "ROLES",
+    "build_worker_app",
+    "check_processing_guarantee",
+    "consumer_group",
+    "run_worker",
+    "topic_plan_for",
+]
 
 logger = logging.getLogger(__name__)
 
-ROLES = ("ingest", "curate")
+ROLES = ("ingest", "curate", "vision")
+#: The role sets the dev stack and the tests run workers with.
+DEPLOYMENTS: tuple[tuple[str, ...], ...] = (("ingest", "curate"), ("vision",), ROLES)
+
+
+def consumer_group(settings: Settings, roles: Sequence[str]) -> str:
+    """The group (and changelog prefix) of workers running exactly ``roles``.
+
+    Every worker of a group must run the same agents, or a partition can land
+    on a worker with no agent for it; so each role set is its own group.
+    """
+    return "-".join([settings.app_id, *(role for role in ROLES if role in roles)])
+
+
+def topic_plan_for(
+    settings: Settings, role_sets: Sequence[Sequence[str]] = DEPLOYMENTS
+) -> dict[str, int]:
+    """Every topic, changelogs included, that workers of ``role_sets`` need."""
+    plan: dict[str, int] = {}
+    for roles in role_sets:
+        plan.update(topic_plan(settings, build_worker_app(settings, roles)))
+    return plan
 
 
 def build_worker_app(
@@ -30,13 +60,15 @@ def build_worker_app(
     unknown = sorted(set(roles) - set(ROLES))
     if unknown:
         raise ValueError(f"unknown role(s) {', '.join(unknown)}; known: {', '.join(ROLES)}")
-    app = create_app(settings, worker_name=worker_name)
+    app = create_app(settings, worker_name=worker_name, group=consumer_group(settings, roles))
     topics = topic_names(settings)
     codec = Codec(registry_from_settings(settings))
     if "ingest" in roles:
         register_ingest(app, settings, topics, codec)
     if "curate" in roles:
         register_curate(app, settings, topics, codec)
+    if "vision" in roles:
+        register_vision(app, settings, topics, codec)
     return app
 
 

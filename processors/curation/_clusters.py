@@ -131,7 +131,7 @@ def _recompute(
 def _seeds(seq: Sequence[Photo], keys: Iterable[tuple[int, str]]) -> list[tuple[int, int]]:
     # The photo's own place in the order (or where it was): photos sharing
     # its instant sort by id, so the instant alone could miss it.
-    return [(at, at) for at in (position(seq, t) for t, pid in keys)]
+    return [(at, at + 1) for at in (position(seq, t, pid) for t, pid in keys)]
 
 
 def recompute_events(

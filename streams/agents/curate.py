@@ -31,7 +31,7 @@ from schemas import (
     VisionScored,
 )
 
-from ..deadletter import DeadLetter, Failure
+from ..deadletter import dead_letter_for
 from ..records import Outgoing, SourceRecord
 from ..settings import Settings
 from ..topics import TopicNames
@@ -160,22 +160,7 @@ def register_curate(app: faust.App, settings: Settings, topics: TopicNames, code
         ]
 
     def _dead_letter(record: SourceRecord, exc: BaseException, reason: str) -> Outgoing:
-        logger.warning("dead-lettering %s: %s (%s)", record.where, reason, type(exc).__name__)
-        letter = DeadLetter.of(
-            Failure(
-                error_class=type(exc).__name__,
-                reason=reason,
-                message=str(exc),
-                stage=STAGE,
-                source_topic=record.topic,
-                source_partition=record.partition,
-                source_offset=record.offset,
-            ),
-            key=record.key,
-            value=record.value,
-            headers=record.headers,
-        )
-        return Outgoing(topics.deadletter, letter.key, letter.value, letter.headers)
+        return dead_letter_for(record, exc, reason, STAGE, topics.deadletter)
 
     ticks = app.topic(topics.curate_ticks, key_type=bytes, value_type=bytes)
 

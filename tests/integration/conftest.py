@@ -20,13 +20,12 @@ import pytest
 from confluent_kafka import Consumer, TopicPartition
 
 from schemas import Codec, PhotoDeleted, PhotoUploaded
-from streams.app import topic_plan
 from streams.devstack import S3_ENV, DevStack
 from streams.registry_client import registry_from_settings
 from streams.sdk.producer import UploadProducer
 from streams.settings import Settings
 from streams.topics import TopicNames, topic_names
-from streams.worker import build_worker_app
+from streams.worker import topic_plan_for
 
 BUCKET = "photos"
 
@@ -222,7 +221,7 @@ def pipeline_factory(stack: DevStack, tmp_path: Path) -> Iterator[Callable[..., 
             data_dir=tmp_path / "data",
             session_timeout_s=3.0,
         ).with_changes(**changes)
-        stack.create_topics(topic_plan(settings, build_worker_app(settings)))
+        stack.create_topics(topic_plan_for(settings))
         pipeline = Pipeline(
             stack=stack,
             settings=settings,

@@ -19,6 +19,7 @@ from schemas import MetadataExtracted, PhotoUploaded, TimelineItemUpserted, Time
 from streams.agents.ingest import SEEN_TABLE
 from streams.faust_transport import true_end_offsets
 from streams.samples import Sample, generate_samples
+from streams.worker import consumer_group
 
 from .conftest import Pipeline
 
@@ -173,7 +174,8 @@ def test_table_state_survives_a_worker_restart(
     pipeline.produce(uploads)
     pipeline.read(pipeline.topics.timeline, until=lambda rs: len(rs) >= 600)
     pipeline.stop_worker(pipeline.workers[0], signal.SIGTERM)
-    changelog = f"{pipeline.settings.app_id}-{SEEN_TABLE}-changelog"
+    group = consumer_group(pipeline.settings, ("ingest", "curate"))
+    changelog = f"{group}-{SEEN_TABLE}-changelog"
     listed, true_ends = _end_offsets(pipeline, changelog)
     assert sum(true_ends.values()) == 600
     # The broker's ListOffsets undercounts batches of several records; the

@@ -142,3 +142,17 @@ def test_each_trip_has_its_best_of(make: Any) -> None:
         for a in _albums(inputs, AlbumKind.BEST_OF, best_of_size=2, best_of_min_photos=2)
     }
     assert titles["Best of Porto and Madrid, May 2024"] == {"madrid3", "madrid2"}
+
+
+def test_a_photo_sharing_its_instant_with_another_is_not_overlooked(make: Any) -> None:
+    # "a" (at home) and "trip1" (away) carry the same instant; "a" sorts first.
+    start = _MAY + timedelta(days=12, hours=9)
+    same_time = make.meta("a", start, place=make.LISBON)
+    trip = [
+        make.meta("trip2", start + timedelta(days=1), place=make.PORTO),
+        make.meta("trip3", start + timedelta(days=1, hours=2), place=make.PORTO),
+        make.meta("trip1", start, place=make.PORTO),
+    ]
+    state, _ = make.run([*_at_home(make), same_time, *trip])
+    (album,) = [a for a in state.albums.values() if a.kind is AlbumKind.TRIP]
+    assert album.members == {"trip1", "trip2", "trip3"}
