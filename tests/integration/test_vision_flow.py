@@ -1,4 +1,4 @@
-"""The vision role as its own worker: scores for what ingest requests; bad requests dead-lettered."""
+"""The vision role as its own worker: scores what ingest requests; bad requests dead-lettered."""
 
 from __future__ import annotations
 
