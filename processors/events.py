@@ -6,21 +6,18 @@ from schemas import (
     MediaType,
     MetadataExtracted,
     PhotoUploaded,
-    TimelineItemUpserted,
     VisionRequested,
     derive_event_id,
 )
 
-from .curation.timeline import sort_key
 from .geo import Geocoder, ZoneFinder, default_geocoder, default_zone_finder
 from .metadata import PhotoMetadata, resolve_capture_time
 
-__all__ = ["EXTRACTOR_VERSION", "metadata_event", "sort_key", "timeline_upsert", "vision_request"]
+__all__ = ["EXTRACTOR_VERSION", "metadata_event", "vision_request"]
 
 #: Part of every metadata event id: bump it when extraction changes its output,
 #: so re-extracted photos get new events instead of colliding with old ones.
 EXTRACTOR_VERSION = "metadata-2"
-_TIMELINE_VERSION = "timeline-1"
 
 
 def metadata_event(
@@ -80,39 +77,6 @@ def metadata_event(
         oriented_height=meta.oriented_height,
         video_duration_s=meta.video_duration_s,
         extractor_version=EXTRACTOR_VERSION,
-    )
-
-
-def timeline_upsert(metadata: MetadataExtracted) -> TimelineItemUpserted:
-    instant = metadata.capture_time_utc
-    local = metadata.capture_local
-    if instant is None or local is None:
-        raise ValueError("a timeline item needs a resolved capture time")
-    local_day = local[:10]
-    return TimelineItemUpserted(
-        event_id=derive_event_id(
-            metadata.photo_id, "timeline", _TIMELINE_VERSION, metadata.event_id
-        ),
-        source_event_id=metadata.event_id,
-        user_id=metadata.user_id,
-        photo_id=metadata.photo_id,
-        capture_time_utc=instant,
-        capture_local=local,
-        utc_offset_minutes=metadata.utc_offset_minutes,
-        local_day=local_day,
-        month_bucket=local_day[:7],
-        sort_key=sort_key(instant, metadata.photo_id),
-        time_source=metadata.time_source,
-        tz_source=metadata.tz_source,
-        make=metadata.make,
-        model=metadata.model,
-        oriented_width=metadata.oriented_width,
-        oriented_height=metadata.oriented_height,
-        place_city=metadata.place_city,
-        place_country_code=metadata.place_country_code,
-        highlight=False,
-        previous_local_day=None,
-        previous_month_bucket=None,
     )
 
 
