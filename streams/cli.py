@@ -24,6 +24,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--once", action="store_true", help="exit 0 once every sample is processed")
     run.add_argument("--timeout", type=float, default=60.0, help="seconds --once waits at most")
 
+    topics = commands.add_parser(
+        "topics",
+        help="verify every topic (partitions, replication, configs); --create adds missing",
+    )
+    topics.add_argument("--create", action="store_true", help="create the missing topics first")
     worker = commands.add_parser("worker", help="run a worker (settings from PHOTOSTREAM_*)")
     worker.add_argument(
         "--role", action="append", dest="roles", help="role(s) to run; default: all"
@@ -53,6 +58,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"photostream: {exc}", file=sys.stderr)
         return 2
+    if args.command == "topics":
+        from .topics_cli import run_topics
+
+        return run_topics(settings, create=args.create)
     if args.command == "run":
         from .local_run import run_local
 

@@ -128,10 +128,20 @@ def register_curate(app: faust.App, settings: Settings, topics: TopicNames, code
     @app.agent(sources)
     async def curate(stream: faust.StreamT[bytes]) -> None:
         async for event in stream.events():
-            record = source_record(event)
-            await sender.send_all(_handle(record))
+            outgoing, state = _handle(source_record(event))
+            # Outputs first, state second: a crash in between re-applies the
+            # input to the old state, which gives the same outputs again. The
+            # other order would lose them (the new state says nothing is due).
+            try:
+                await sender.send_all(outgoing)
+            except BaseException:
+                if state is not None:
+                    cache.forget(state.user_id)  # updated in place, never stored
+                raise
+            if state is not None:
+                cache.put(state)
 
-    def _handle(record: SourceRecord) -> list[Outgoing]:
+    def _handle(record: SourceRecord) -> tuple[list[Outgoing], UserState | None]:
         try:
             data = _decode_input(codec, topics, record)
             state = cache.get(data.user_id)
@@ -148,16 +158,16 @@ def register_curate(app: faust.App, settings: Settings, topics: TopicNames, code
                 cache.forget(data.user_id)
                 raise
         except (BadInput, UndecodableEvent, InvalidEvent, ValueError, KeyError) as exc:
-            return [_dead_letter(record, exc, getattr(exc, "reason", "bad_input"))]
+            return [_dead_letter(record, exc, getattr(exc, "reason", "bad_input"))], None
         except Exception as exc:
             logger.exception("curation failed at %s", record.where)
-            return [_dead_letter(record, exc, "curation_failed")]
-        cache.put(state)
+            return [_dead_letter(record, exc, "curation_failed")], None
         key = state.user_id.encode()
-        return [
+        outgoing = [
             Outgoing(_output_topic(topics, out), key, codec.encode(_output_topic(topics, out), out))
             for out in outputs
         ]
+        return outgoing, state
 
     def _dead_letter(record: SourceRecord, exc: BaseException, reason: str) -> Outgoing:
         return dead_letter_for(record, exc, reason, STAGE, topics.deadletter)
