@@ -83,8 +83,14 @@ def register_vision(app: faust.App, settings: Settings, topics: TopicNames, code
         return seen.get(event_id.encode()) is not None
 
     # Concurrent actors feed one micro-batcher: each request is acked, and its
-    # table entry written, in its own event's context.
-    @app.agent(requested, concurrency=settings.vision_batch_size)
+    # table entry written, in its own event's context. An actor waits for its
+    # batch's scores, so one batch's worth of actors per scoring thread, plus
+    # one more to fetch and fill the next batch while those score; with only
+    # a batch's worth, the threads idled through every fetch and never ran
+    # two batches at once.
+    concurrency = settings.vision_batch_size * (settings.vision_threads + 1)
+
+    @app.agent(requested, concurrency=concurrency)
     async def vision(stream: faust.StreamT[bytes]) -> None:
         scoring = await handler()
         async for event in stream.events():

@@ -25,13 +25,15 @@ from datetime import UTC, datetime
 
 import boto3
 import pytest
+from confluent_kafka import Consumer, TopicPartition
 
 from processors.curation import ConsumerFold, Curated, materialise
-from processors.events import metadata_event
+from processors.events import EXTRACTOR_VERSION, metadata_event
 from processors.metadata import extract_metadata
-from schemas import MetadataExtracted, PhotoDeleted, PhotoUploaded, Record
+from schemas import MetadataExtracted, PhotoDeleted, PhotoUploaded, Record, derive_event_id
 from streams.samples import Sample, generate_samples
 from streams.sdk import EventConsumer
+from streams.worker import consumer_group
 from tests.integration.conftest import BUCKET, Pipeline
 
 pytestmark = pytest.mark.integration
@@ -130,6 +132,45 @@ def _raw_duplicates(pipeline: Pipeline, records: _Raw) -> tuple[int, int]:
     return sum(ids.values()), sum(n - 1 for n in ids.values())
 
 
+def _offsets(pipeline: Pipeline, inputs: _Inputs, missing: set[str]) -> str:
+    """Where the uploads whose metadata is missing sit, and how far the group got."""
+    by_upload = {
+        derive_event_id(u.photo_id, "metadata", EXTRACTOR_VERSION, u.event_id): u.event_id
+        for u in inputs.uploads
+    }
+    wanted = {by_upload[m] for m in missing}
+    topic = pipeline.topics.uploaded
+    parts = range(pipeline.settings.partitions)
+    group = consumer_group(pipeline.settings, ("ingest", "curate"))
+    consumer = Consumer(
+        {"bootstrap.servers": pipeline.settings.bootstrap_servers, "group.id": group}
+    )
+    try:
+        committed = consumer.committed([TopicPartition(topic, p) for p in parts], timeout=10)
+        marks = [
+            consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=10) for p in parts
+        ]
+        consumer.assign([TopicPartition(topic, p, 0) for p in parts])
+        where: Counter[int] = Counter()
+        first: dict[int, int] = {}
+        idle_until = time.monotonic() + 3
+        while time.monotonic() < idle_until:
+            message = consumer.poll(0.2)
+            if message is None or message.error():
+                continue
+            idle_until = time.monotonic() + 1
+            event = pipeline.codec.decode(message.value() or b"")
+            if getattr(event, "event_id", None) in wanted:
+                where[message.partition()] += 1
+                first.setdefault(message.partition(), message.offset())
+    finally:
+        consumer.close()
+    return (
+        f"missing by partition {dict(where)}, first missing offsets {first},"
+        f" committed {[tp.offset for tp in committed]}, watermarks {marks}"
+    )
+
+
 def _consume_until(
     consumer: EventConsumer, fold: ConsumerFold, done: Callable[[Curated], bool], timeout_s: float
 ) -> Curated:
@@ -147,8 +188,9 @@ def _consume_until(
 
 @pytest.mark.timeout(TIMEOUT_S)
 def test_random_sigkills_leave_every_upload_on_its_timeline_and_albums_exactly_once(
-    pipeline_factory: Callable[..., Pipeline],
+    pipeline_factory: Callable[..., Pipeline], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("PYTHONFAULTHANDLER", "1")
     rng = random.Random(SEED)
     print(f"chaos seed {SEED}: {UPLOADS} uploads, {USERS} users, {KILLS} kills, {WORKERS} workers")
     pipeline = pipeline_factory(vision_model_version="")
@@ -177,18 +219,32 @@ def test_random_sigkills_leave_every_upload_on_its_timeline_and_albums_exactly_o
         _produce(pipeline, chunk)
         if number == KILLS:
             break
-        time.sleep(rng.uniform(0.5, 4.0))
+        time.sleep(rng.uniform(0.2, 2.5))
         victim = rng.randrange(len(workers))
         pipeline.stop_worker(workers[victim], signal.SIGKILL)
         assert workers[victim].returncode == -signal.SIGKILL
         workers[victim] = start()
 
-    def metadata_complete() -> bool:
+    def missing_metadata() -> set[str]:
         records = pipeline.read_all(pipeline.topics.metadata, idle_s=0.5)
         seen = {pipeline.codec.decode(v).event_id for _, v, _ in records if v is not None}  # type: ignore[attr-defined]
-        return seen >= set(expected_metadata)
+        return set(expected_metadata) - seen
 
-    pipeline.wait_for(metadata_complete, what="every upload was ingested", timeout_s=TIMEOUT_S / 2)
+    deadline = time.monotonic() + TIMEOUT_S / 2
+    while missing := missing_metadata():
+        if time.monotonic() > deadline:
+            for worker in workers:
+                # Live workers dump every thread's stack into their log (faulthandler).
+                pipeline.stop_worker(worker, signal.SIGABRT)
+            logs = "\n".join(
+                f"--- chaos-w{n} ---\n{pipeline.worker_log(f'chaos-w{n}')[-6000:]}"
+                for n in range(1, started + 1)
+            )
+            raise AssertionError(
+                f"seed {SEED}: {len(missing)} uploads never ingested;"
+                f" {_offsets(pipeline, inputs, missing)}\n{logs}"
+            )
+        time.sleep(1.0)
 
     consumer = EventConsumer(
         pipeline.settings.bootstrap_servers,
