@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck bench clean
+.PHONY: run test lint typecheck bench clean deploy-topics
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,21 @@ typecheck: $(STAMP)
 
 test: lint typecheck
 	$(BIN)/python -m pytest
+
+# End-to-end benchmarks (not part of CI): ceilings, throughput, latency, soak.
+# BENCH_SOAK_UPLOADS=20000 shortens the soak; results in tests/bench/results/.
+bench: $(STAMP)
+	$(BIN)/python -m tests.bench.e2e
+
+# The Strimzi KafkaTopic manifests, regenerated from the code's topic
+# definitions (tests/deploy fails while they disagree).
+deploy-topics: $(STAMP)
+	for overlay in dev prod; do \
+	  $(BIN)/python -m streams.ops.strimzi_topics \
+	    --env-file deploy/k8s/base/settings.env \
+	    --env-file deploy/k8s/overlays/$$overlay/settings.env \
+	    --output deploy/k8s/overlays/$$overlay/topics.yaml; \
+	done
 
 clean:
 	rm -rf $(VENV) build *.egg-info

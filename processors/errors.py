@@ -100,10 +100,25 @@ class Skip(PhotostreamError):
 
 
 class NeedMoreBytes(PhotostreamError):
-    """The head is too short: read at least ``needed_bytes`` from the start and call again."""
+    """The head is too short: bytes ``start`` to ``needed_bytes`` are needed; call again."""
 
     reason = "need_more_bytes"
 
-    def __init__(self, needed_bytes: int, message: str | None = None) -> None:
-        super().__init__(message or f"need the first {needed_bytes} bytes of the object")
+    def __init__(self, needed_bytes: int, message: str | None = None, *, start: int = 0) -> None:
+        """With ``start == 0`` the head must grow to ``needed_bytes``.
+
+        A ``start`` past the head names a range elsewhere in the object (a
+        movie header after the media data, PNG text after the pixels): a
+        caller may read just that range and pass it back as a piece, or grow
+        the head to ``needed_bytes``.
+        """
+        super().__init__(
+            message
+            or (
+                f"need bytes {start} to {needed_bytes} of the object"
+                if start
+                else f"need the first {needed_bytes} bytes of the object"
+            )
+        )
         self.needed_bytes = needed_bytes
+        self.start = start

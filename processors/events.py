@@ -17,7 +17,7 @@ __all__ = ["EXTRACTOR_VERSION", "metadata_event", "vision_request"]
 
 #: Part of every metadata event id: bump it when extraction changes its output,
 #: so re-extracted photos get new events instead of colliding with old ones.
-EXTRACTOR_VERSION = "metadata-2"
+EXTRACTOR_VERSION = "metadata-3"
 
 
 def metadata_event(
@@ -59,6 +59,7 @@ def metadata_event(
         gps_latitude=meta.gps_latitude,
         gps_longitude=meta.gps_longitude,
         gps_altitude=meta.gps_altitude,
+        gps_null_island=meta.gps_null_island,
         place_city=place.city if place else None,
         place_region=place.region if place else None,
         place_country_code=place.country_code if place else None,

@@ -72,11 +72,24 @@ def _timezone(value: str) -> str | None:
 
 _NON_NEGATIVE = _at_least(0)
 
+
+def _positive(value: float) -> str | None:
+    return None if value > 0 else f"must be > 0, got {value}"
+
+
+def _not_empty_bytes(value: bytes) -> str | None:
+    return None if value else "must not be empty"
+
+
 FIELD_RULES: Mapping[str, _Rule] = {
     **dict.fromkeys(("user_id", "photo_id", "album_id", "bucket", "key", "sort_key"), _non_empty),
     **dict.fromkeys(("model_version", "extractor_version"), _non_empty),
     "ModelScore.model": _non_empty,
     "ModelScore.version": _non_empty,
+    "ImageEmbedding.model": _non_empty,
+    "ImageEmbedding.version": _non_empty,
+    "ImageEmbedding.scale": _positive,
+    "ImageEmbedding.vector": _not_empty_bytes,
     "sha256": _pattern(_SHA256, "64 lowercase hex digits"),
     "phash": _pattern(_HEX, "lowercase hex"),
     "dhash": _pattern(_HEX, "lowercase hex"),

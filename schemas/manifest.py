@@ -27,6 +27,8 @@ SCHEMA_IDS: Mapping[str, tuple[int, str]] = {
     "TimelineItemUpserted.v1.avsc": (6, "cb49b6160148fec3e076894daaa9e695"),
     "TimelineItemRemoved.v1.avsc": (7, "4ead7ea67c98da46367f751e172b2489"),
     "AlbumUpdated.v1.avsc": (8, "be9c3c1a3a622eb63eb6e9fbec1cff2d"),
+    "VisionScored.v2.avsc": (9, "414c1d847da88622c2dfaec7d03af52b"),
+    "MetadataExtracted.v2.avsc": (10, "b6b348dd28888ba0237a89b53f3a365b"),
 }
 """File name -> (schema id, first 32 hex digits of the file's schema fingerprint)."""
 

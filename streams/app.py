@@ -8,6 +8,7 @@ import faust
 from faust.types import TransportT
 
 from .faust_transport import FETCH_MAX_WAIT_ATTR, TunedTransport
+from .kafka_security import faust_credentials
 from .settings import Settings
 from .topics import topic_names
 
@@ -32,6 +33,7 @@ def create_app(
     datadir.mkdir(parents=True, exist_ok=True)
     options: dict[str, Any] = {
         "broker": [f"kafka://{server}" for server in settings.bootstrap_servers.split(",")],
+        "broker_credentials": faust_credentials(settings),
         "store": settings.store,
         "datadir": str(datadir),
         "processing_guarantee": settings.processing_guarantee,
@@ -49,6 +51,7 @@ def create_app(
         "stream_wait_empty": False,
         # A few ms of linger lets outputs and changelog writes share batches.
         "producer_linger": settings.producer_linger_ms / 1000.0,
+        "table_standby_replicas": settings.table_standby_replicas,
         "web_enabled": False,
         "key_serializer": "raw",
         "value_serializer": "raw",

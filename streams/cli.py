@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from .observability.logging_json import configure_logging
 from .settings import Settings, SettingsError
 
 __all__ = ["main"]
@@ -40,6 +41,21 @@ def _parser() -> argparse.ArgumentParser:
     add_arguments(
         commands.add_parser("metadata", help="print what photos and videos hold, as JSON")
     )
+    from .ops.arguments import add_deadletter_arguments, add_lag_arguments
+
+    add_deadletter_arguments(
+        commands.add_parser("deadletter", help="list, show and redrive dead letters")
+    )
+    add_lag_arguments(
+        commands.add_parser("lag", help="consumer lag per group, topic and partition")
+    )
+    from .ops.replay_cli import add_arguments as add_replay_arguments
+
+    add_replay_arguments(
+        commands.add_parser(
+            "replay", help="re-publish upload events to the backfill lane, or rewind a group"
+        )
+    )
     return parser
 
 
@@ -58,10 +74,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"photostream: {exc}", file=sys.stderr)
         return 2
+    configure_logging(settings.log_format, args.log_level)
     if args.command == "topics":
         from .topics_cli import run_topics
 
         return run_topics(settings, create=args.create)
+    if args.command == "deadletter":
+        from .ops.deadletter_cli import run_deadletter
+
+        return run_deadletter(settings, args)
+    if args.command == "lag":
+        from .ops.lag import run_lag
+
+        return run_lag(settings, args)
+    if args.command == "replay":
+        from .ops.replay_cli import main as replay_main
+
+        return replay_main(args, settings, sys.stdout, sys.stderr)
     if args.command == "run":
         from .local_run import run_local
 

@@ -24,6 +24,8 @@ from schemas import (
 
 __all__ = ["DeadLetter", "Failure", "dead_letter_for"]
 
+from .observability import count_dead_letter
+
 if TYPE_CHECKING:
     from .records import Outgoing, SourceRecord
 
@@ -64,7 +66,13 @@ class DeadLetter:
         headers: Sequence[tuple[str, bytes]] = (),
     ) -> DeadLetter:
         now = datetime.now(UTC)
+        # A redriven record carries the attempts and first failure of its
+        # earlier rounds; counting on from them is what lets the redrive tool
+        # stop sending a record that never succeeds.
+        earlier = dict(headers)
+        prior = _int_header(earlier.get(HEADER_ATTEMPT))
         first = failure.first_failure_at or now
+        first_bytes = earlier.get(HEADER_FIRST_FAILURE_AT) or first.isoformat().encode()
         last = failure.last_failure_at or now
         # Keep the record's own headers, minus an earlier envelope: a redriven
         # record that fails again gets one fresh envelope, not two.
@@ -77,8 +85,8 @@ class DeadLetter:
             (HEADER_SOURCE_TOPIC, failure.source_topic.encode()),
             (HEADER_SOURCE_PARTITION, str(failure.source_partition).encode()),
             (HEADER_SOURCE_OFFSET, str(failure.source_offset).encode()),
-            (HEADER_ATTEMPT, str(failure.attempt).encode()),
-            (HEADER_FIRST_FAILURE_AT, first.isoformat().encode()),
+            (HEADER_ATTEMPT, str(prior + failure.attempt).encode()),
+            (HEADER_FIRST_FAILURE_AT, first_bytes),
             (HEADER_LAST_FAILURE_AT, last.isoformat().encode()),
         ]
         return cls(key=key, value=value, headers=kept + envelope)
@@ -88,6 +96,23 @@ class DeadLetter:
             if key == name:
                 return value.decode("utf-8", "replace")
         return None
+
+
+def _int_header(raw: bytes | None) -> int:
+    try:
+        return max(int(raw or b"0"), 0)
+    except ValueError:
+        return 0
+
+
+def _log_ids(record: SourceRecord, stage: str, reason: str) -> dict[str, object]:
+    return {
+        "topic": record.topic,
+        "partition": record.partition,
+        "offset": record.offset,
+        "stage": stage,
+        "reason": reason,
+    }
 
 
 def dead_letter_for(
@@ -103,8 +128,14 @@ def dead_letter_for(
 
     now = datetime.now(UTC)
     logger.warning(
-        "dead-lettering %s in %s: %s (%s)", record.where, stage, reason, type(exc).__name__
+        "dead-lettering %s in %s: %s (%s)",
+        record.where,
+        stage,
+        reason,
+        type(exc).__name__,
+        extra=_log_ids(record, stage, reason),
     )
+    count_dead_letter(reason, stage)
     letter = DeadLetter.of(
         Failure(
             error_class=type(exc).__name__,

@@ -1,4 +1,4 @@
-"""Faust's aiokafka transport with two corrections that matter on small brokers.
+"""Faust's aiokafka transport with three corrections that matter on small brokers.
 
 1. Fetch wait. Faust hard-codes ``fetch_max_wait_ms=1500`` for its worker
    consumer. Brokers that re-check a pending fetch after half its wait (the
@@ -11,13 +11,20 @@
    correct everywhere, so the end offset is taken from a fetch of the newest
    batch. On Apache Kafka both agree and the fetch costs one round trip per
    recovery.
+3. Start position of partitions with no committed offset. Faust drops the
+   records of a fetch that a rebalance (or a recovery pause) overtakes, after
+   the client has already moved past them, and relies on "seek to committed"
+   to fetch them again. With nothing committed yet that seek does nothing, so
+   those records were never processed by the group: a partition stalled for
+   good after a worker died before its first commit. Such partitions are
+   sent back to where the reset policy says a group starts.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from typing import Any, cast
 
 import aiokafka
@@ -112,10 +119,84 @@ class _ConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):
             },
         )
 
+    async def seek_to_committed(self) -> Mapping[TP, int]:
+        committed = await super().seek_to_committed()
+        changelogs = self.app.tables.changelog_topics
+        # Table changelogs are positioned by recovery, never by commits.
+        uncommitted = [
+            tp for tp, offset in committed.items() if not offset and tp.topic not in changelogs
+        ]
+        if uncommitted:
+            consumer = self._ensure_consumer()
+            if self.app.conf.consumer_auto_offset_reset == "latest":
+                await self.call_thread(consumer.seek_to_end, *uncommitted)
+            else:
+                await self.call_thread(consumer.seek_to_beginning, *uncommitted)
+        return committed
+
 
 class _Consumer(faust_aiokafka.Consumer):
+    _fetched: Mapping[TP, list[Any]] | None = None
+
     def _new_consumer_thread(self) -> faust_aiokafka.AIOKafkaConsumerThread:
         return _ConsumerThread(self, loop=self.loop, beacon=self.beacon)
+
+    async def _wait_next_records(
+        self,
+        timeout: float,  # noqa: ASYNC109 - Faust's signature
+    ) -> tuple[Mapping[TP, list[Any]] | None, set[TP] | None]:
+        records, active = await super()._wait_next_records(timeout)
+        self._fetched = records
+        return records, active
+
+    async def getmany(
+        self,
+        timeout: float,  # noqa: ASYNC109 - Faust's signature
+    ) -> AsyncIterator[tuple[TP, Any]]:
+        delivered: dict[TP, int] = {}
+        async for tp, message in super().getmany(timeout):
+            delivered[tp] = message.offset
+            yield tp, message
+        fetched, self._fetched = self._fetched or {}, None
+        dropped = {
+            tp
+            for tp, records in fetched.items()
+            if records and delivered.get(tp, -1) < records[-1].offset
+        }
+        if dropped:
+            await self._rewind(dropped)
+
+    async def _rewind(self, partitions: set[TP]) -> None:
+        """Fetch again what Faust dropped: from the committed offset, or the start.
+
+        A rebalance (or a flow stop) that overtakes a fetched batch makes
+        Faust drop the rest of it after the client has moved past it. Left
+        there, a partition with no commit yet would skip those records and a
+        later commit would cover them: lost. Reading again from the committed
+        offset repeats at most what was fetched, which the pipeline absorbs.
+        """
+        thread = cast(_ConsumerThread, self._thread)
+        consumer = thread._ensure_consumer()
+        # Table recovery positions changelogs itself, and starts over on a rebalance.
+        changelogs = self.app.tables.changelog_topics
+        for tp in partitions:
+            if tp.topic in changelogs:
+                continue
+            try:
+                if tp not in consumer.assignment():
+                    continue  # the next owner starts from the committed offset
+                committed = await thread.call_thread(consumer.committed, tp)
+                logger.info(
+                    "fetched records of %s were dropped; reading again from %s", tp, committed
+                )
+                if committed:
+                    await self.seek(tp, committed)
+                else:
+                    await thread.call_thread(consumer.seek_to_beginning, tp)
+                    self._read_offset[tp] = None
+            except aiokafka.errors.IllegalStateError:
+                # Revoked meanwhile: its next owner starts from the committed offset.
+                logger.info("%s was revoked before it could be read again", tp)
 
 
 class TunedTransport(faust_aiokafka.Transport):

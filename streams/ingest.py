@@ -6,7 +6,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from concurrent.futures import Executor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from processors.errors import BadInput, NeedMoreBytes, TransientError, UnreadablePhoto
 from processors.events import metadata_event, vision_request
@@ -23,6 +23,8 @@ from schemas import (
 )
 
 from .deadletter import dead_letter_for
+from .object_keys import object_refusal
+from .observability import stage_timer, with_upload_time
 from .records import Outgoing, SourceRecord
 from .retry import RetryPolicy, TransientExhausted, retry_transient
 from .s3 import ObjectHead, ObjectReader
@@ -34,6 +36,10 @@ __all__ = ["IngestHandler", "IngestResult"]
 logger = logging.getLogger(__name__)
 
 STAGE = "ingest"
+
+# Ranged reads past the head one object may cost (a trailing movie header takes one or
+# two); past that, the head grows instead, within max_head_bytes.
+_MAX_PIECES = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +73,7 @@ class IngestHandler:
         self._codec = codec
         self._reader = reader
         self._executor = executor
-        self._retry = retry or RetryPolicy.from_settings(settings)
+        self._retry = retry or RetryPolicy.from_settings(settings, STAGE)
 
     def decode(self, record: SourceRecord) -> PhotoUploaded:
         """Decode and check an upload event.
@@ -89,8 +95,9 @@ class IngestHandler:
         validate(upload)
         if record.key != upload.user_id.encode():
             raise UnreadablePhoto("key_mismatch", "message key differs from the event's user_id")
-        if upload.bucket not in self._settings.buckets:
-            raise UnreadablePhoto("bucket_not_allowed", f"bucket {upload.bucket!r} is not served")
+        refusal = object_refusal(self._settings, upload.user_id, upload.bucket, upload.key)
+        if refusal is not None:
+            raise UnreadablePhoto(*refusal)
         return upload
 
     async def _decode_async(self, record: SourceRecord) -> PhotoUploaded:
@@ -106,7 +113,17 @@ class IngestHandler:
             )
             if already_done(upload.event_id):
                 logger.info(
-                    "skipping repeated upload event %s at %s", upload.event_id, record.where
+                    "skipping repeated upload event %s at %s",
+                    upload.event_id,
+                    record.where,
+                    extra={
+                        "event_id": upload.event_id,
+                        "user_id": upload.user_id,
+                        "photo_id": upload.photo_id,
+                        "topic": record.topic,
+                        "partition": record.partition,
+                        "offset": record.offset,
+                    },
                 )
                 return IngestResult([], upload.event_id, repeated=True)
             outgoing = await self._process(upload)
@@ -114,6 +131,9 @@ class IngestHandler:
             return self._dead_letter(record, exc, getattr(exc, "reason", "undecodable_event"))
         except TransientExhausted as exc:
             return self._dead_letter(record, exc.last, "transient_exhausted", exc.attempts)
+        if record.topic == self._topics.uploaded:
+            # A replayed upload's age is not the pipeline's latency.
+            outgoing = with_upload_time(outgoing, upload.uploaded_at)
         return IngestResult(outgoing, upload.event_id)
 
     async def _process(self, upload: PhotoUploaded) -> list[Outgoing]:
@@ -126,6 +146,14 @@ class IngestHandler:
         metadata = await asyncio.get_running_loop().run_in_executor(
             self._executor, metadata_event, upload, meta
         )
+        if self._settings.redact_gps:
+            metadata = replace(
+                metadata,
+                gps_latitude=None,
+                gps_longitude=None,
+                gps_altitude=None,
+                gps_null_island=False,
+            )
         key = upload.user_id.encode()
         logger.debug("photo %s of user %s extracted", upload.photo_id, upload.user_id)
         records: list[tuple[str, Record]] = [(self._topics.metadata, metadata)]
@@ -147,6 +175,7 @@ class IngestHandler:
         head: ObjectHead = await self._reader.read_head(
             upload.bucket, upload.key, self._settings.head_bytes
         )
+        pieces: list[tuple[int, bytes]] = []  # ranges read past the head (a trailing moov)
         while True:
             try:
                 # Parsing is CPU work; on the loop it would starve heartbeats.
@@ -155,12 +184,16 @@ class IngestHandler:
                     _extract_sync,
                     head,
                     upload.filename,
+                    tuple(pieces),
                 )
             except NeedMoreBytes as more:
                 if head.complete:
                     raise UnreadablePhoto(
                         "truncated", "metadata runs past the end of the object"
                     ) from more
+                if more.start > len(head.data) and len(pieces) < _MAX_PIECES:
+                    pieces.append(await self._read_piece(upload, more))
+                    continue
                 if more.needed_bytes > self._settings.max_head_bytes:
                     raise UnreadablePhoto(
                         "metadata_too_large",
@@ -172,6 +205,17 @@ class IngestHandler:
                 target = max(more.needed_bytes, 2 * len(head.data))
                 head = await self._reader.extend(upload.bucket, upload.key, head, target)
 
+    async def _read_piece(self, upload: PhotoUploaded, more: NeedMoreBytes) -> tuple[int, bytes]:
+        length = more.needed_bytes - more.start
+        if length > self._settings.max_head_bytes:
+            raise UnreadablePhoto(
+                "metadata_too_large",
+                f"metadata needs bytes {more.start} to {more.needed_bytes}, over the "
+                f"{self._settings.max_head_bytes} byte limit",
+            ) from more
+        data = await self._reader.read_piece(upload.bucket, upload.key, more.start, length)
+        return more.start, data
+
     def _dead_letter(
         self, record: SourceRecord, exc: BaseException, reason: str, attempts: int = 1
     ) -> IngestResult:
@@ -179,5 +223,8 @@ class IngestHandler:
         return IngestResult([out], None, dead_letter=True)
 
 
-def _extract_sync(head: ObjectHead, filename: str) -> PhotoMetadata:
-    return extract_metadata(head.data, object_size=head.size, filename=filename)
+def _extract_sync(
+    head: ObjectHead, filename: str, pieces: tuple[tuple[int, bytes], ...] = ()
+) -> PhotoMetadata:
+    with stage_timer("ingest_extract"):
+        return extract_metadata(head.data, object_size=head.size, filename=filename, pieces=pieces)

@@ -65,6 +65,8 @@ def _run(settings: Settings, *, once: bool, timeout_s: float) -> int:
             s3_endpoint_url=endpoints.s3_endpoint_url,
             schema_registry_url=endpoints.schema_registry_url,
         )
+        # Two workers on one host: each serves its HTTP endpoints on a free port (logged).
+        settings = settings.with_changes(http_port=0)
         # Vision runs as its own worker, as it would on GPU nodes.
         for name, roles in (("worker", ["ingest", "curate"]), ("vision", ["vision"])):
             role_args = [arg for role in roles for arg in ("--role", role)]

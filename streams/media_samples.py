@@ -1,8 +1,8 @@
 """Small photos and videos in every format the metadata extractor reads, built in memory.
 
 Used by the tests, the fuzz suite (as seeds) and the metadata benchmark's
-corpus. Pillow writes JPEG, PNG, WebP, TIFF, GIF and MPO; pillow-heif (a
-development dependency) writes HEIC; movies, IPTC records and DNG-shaped
+corpus. Pillow writes JPEG, PNG, WebP, TIFF, GIF and MPO; pillow-heif (in the
+vision extra) writes HEIC; movies, IPTC records and DNG-shaped
 TIFFs are assembled here byte by byte, since nothing installable writes them.
 """
 
@@ -128,17 +128,24 @@ def heic(
     size: tuple[int, int] = (64, 48),
     exif: Image.Exif | None = None,
     xmp: bytes | None = None,
+    image: Image.Image | None = None,
+    quality: int = 50,
 ) -> bytes:
-    """A HEIC written by libheif through pillow-heif."""
+    """A HEIC written by libheif through pillow-heif: ``image``, else a plain picture.
+
+    An EXIF orientation other than 1 is written as the HEIF ``irot``/``imir``
+    transform, as phones do: ``image`` holds the stored pixels, which readers
+    show turned by that orientation.
+    """
     import pillow_heif
 
     out = io.BytesIO()
-    options: dict[str, Any] = {"quality": 50}
+    options: dict[str, Any] = {"quality": quality}
     if exif is not None:
         options["exif"] = exif.tobytes()
     if xmp is not None:
         options["xmp"] = xmp
-    pillow_heif.from_pillow(picture(size)).save(out, **options)
+    pillow_heif.from_pillow(image if image is not None else picture(size)).save(out, **options)
     return out.getvalue()
 
 

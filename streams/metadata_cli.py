@@ -39,12 +39,19 @@ def read_metadata(path: str) -> PhotoMetadata:
         size = file.tell()
         file.seek(0)
         head = file.read(min(size, INITIAL_HEAD_BYTES))
+        pieces: list[tuple[int, bytes]] = []
         for _ in range(_MAX_ROUNDS):
             try:
-                return extract_metadata(head, object_size=size, filename=path)
+                return extract_metadata(head, object_size=size, filename=path, pieces=pieces)
             except NeedMoreBytes as more:
                 if more.needed_bytes <= len(head) or len(head) >= size:
                     raise
+                if more.start > len(head):
+                    # A range past the head (a movie header after the media data).
+                    file.seek(more.start)
+                    pieces.append((more.start, file.read(more.needed_bytes - more.start)))
+                    file.seek(len(head))
+                    continue
                 # Grow at least geometrically, as the ingest agent does.
                 target = min(size, max(more.needed_bytes, 2 * len(head)))
                 head += file.read(target - len(head))

@@ -11,6 +11,7 @@ from typing import TypeVar
 
 from processors.errors import TransientError
 
+from .observability import count_retry
 from .settings import Settings
 
 __all__ = ["RetryPolicy", "TransientExhausted", "retry_transient"]
@@ -25,17 +26,20 @@ class RetryPolicy:
     attempts: int = 5
     base_delay_s: float = 0.1
     max_delay_s: float = 5.0
+    #: Where the retries are counted (``photostream_retries_total{stage}``).
+    stage: str = "other"
 
     def delay(self, attempt: int, rng: random.Random) -> float:
         # Full jitter: spreads retries of many workers hitting one throttled prefix.
         return rng.uniform(0.0, min(self.max_delay_s, self.base_delay_s * 2 ** (attempt - 1)))
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> RetryPolicy:
+    def from_settings(cls, settings: Settings, stage: str = "other") -> RetryPolicy:
         return cls(
             attempts=settings.retry_attempts,
             base_delay_s=settings.retry_base_delay_s,
             max_delay_s=settings.retry_max_delay_s,
+            stage=stage,
         )
 
 
@@ -64,6 +68,7 @@ async def retry_transient(
             if attempt == policy.attempts:
                 raise TransientExhausted(attempt, exc) from exc
             delay = policy.delay(attempt, rng)
+            count_retry(policy.stage)
             logger.warning("%s failed (attempt %d, retry in %.2fs): %s", what, attempt, delay, exc)
             await asyncio.sleep(delay)
     raise AssertionError("unreachable")  # pragma: no cover

@@ -15,6 +15,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from processors.errors import TransientError, UnreadablePhoto
 
+from .observability import stage_timer
 from .settings import Settings
 
 __all__ = ["ObjectHead", "ObjectReader"]
@@ -98,13 +99,20 @@ class ObjectReader:
         return ObjectHead(data, _object_size(response, start, data))
 
     async def read_head(self, bucket: str, key: str, length: int) -> ObjectHead:
-        return await self.read_range(bucket, key, 0, length)
+        with stage_timer("s3_read"):
+            return await self.read_range(bucket, key, 0, length)
+
+    async def read_piece(self, bucket: str, key: str, start: int, length: int) -> bytes:
+        """Bytes past the head (a movie header after the media data, PNG text after pixels)."""
+        with stage_timer("s3_read"):
+            return (await self.read_range(bucket, key, start, length)).data
 
     async def extend(self, bucket: str, key: str, head: ObjectHead, needed: int) -> ObjectHead:
         """Grow ``head`` to at least ``needed`` bytes (or the whole object)."""
         if head.complete or needed <= len(head.data):
             return head
-        more = await self.read_range(bucket, key, len(head.data), needed - len(head.data))
+        with stage_timer("s3_read"):
+            more = await self.read_range(bucket, key, len(head.data), needed - len(head.data))
         return ObjectHead(head.data + more.data, head.size)
 
 

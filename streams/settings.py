@@ -13,6 +13,10 @@ _PREFIX = "PHOTOSTREAM_"
 _GUARANTEES = ("at_least_once", "exactly_once")
 
 
+_KAFKA_PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
+_SASL_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512", "AWS_MSK_IAM")
+
+
 class SettingsError(ValueError):
     """An environment variable holds a value photostream cannot use."""
 
@@ -49,11 +53,27 @@ class Settings:
     topic_prefix: str = ""
     partitions: int = 4
     replication_factor: int = 1
+    # TLS and SASL for every Kafka client (see streams/kafka_security.py).
+    kafka_security_protocol: str = "PLAINTEXT"
+    kafka_sasl_mechanism: str = "SCRAM-SHA-512"
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: str | None = None
+    kafka_ssl_cafile: str | None = None
+    kafka_ssl_certfile: str | None = None
+    kafka_ssl_keyfile: str | None = None
+    # MSK IAM signs tokens for this region (default: the S3 region).
+    kafka_aws_region: str | None = None
     s3_endpoint_url: str | None = None
     # Unset: schema ids come from the checked-in manifest (no registry calls).
     schema_registry_url: str | None = None
     s3_region: str = "us-east-1"
     buckets: tuple[str, ...] = ("photos",)
+    # Where a user's objects may live; an upload event naming any other key
+    # is dead-lettered unread, so one user can never make us read another's photo.
+    object_key_template: str = "users/{user_id}/"
+    # Drop coordinates from outgoing events (place names stay); trips need
+    # coordinates, so a redacting deployment gets no trip albums.
+    redact_gps: bool = False
     store: str = "memory://"
     data_dir: Path = Path("var/faust")
     processing_guarantee: str = "at_least_once"
@@ -65,6 +85,10 @@ class Settings:
     session_timeout_s: float = 6.0
     fetch_max_wait_ms: int = 100
     producer_linger_ms: int = 5
+    # The worker's /livez, /readyz and /metrics; 0 picks a free port (logged).
+    http_port: int = 9400
+    # "json": one JSON object per log line.
+    log_format: str = "text"
     head_bytes: int = 64 * 1024
     max_head_bytes: int = 16 * 1024 * 1024
     extract_threads: int = 2
@@ -78,11 +102,17 @@ class Settings:
     # idempotent, so hourly survives a worker that was down at midnight.
     memories_interval_s: float = 3600.0
     # Empty: ingest requests no vision scores (no vision workers deployed).
-    vision_model_version: str = "vision-1"
+    vision_model_version: str = "vision-2"
     vision_batch_size: int = 8
     vision_batch_window_s: float = 0.05
     vision_threads: int = 1
+    # ONNX Runtime execution providers for the vision models, best first
+    # (e.g. "cuda,cpu" on GPU nodes); a missing one falls back with a warning.
+    vision_providers: tuple[str, ...] = ("CPUExecutionProvider",)
     max_image_bytes: int = 64 * 1024 * 1024
+    # Workers that keep a warm copy of each table partition besides its owner,
+    # so a rebalance hands the partition to a worker that needs no recovery.
+    table_standby_replicas: int = 1
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -115,10 +145,26 @@ class Settings:
             topic_prefix=get("TOPIC_PREFIX") or "",
             partitions=int(num("PARTITIONS", int, defaults.partitions)),
             replication_factor=int(num("REPLICATION_FACTOR", int, defaults.replication_factor)),
+            kafka_security_protocol=(
+                get("KAFKA_SECURITY_PROTOCOL") or defaults.kafka_security_protocol
+            ).upper(),
+            kafka_sasl_mechanism=(
+                get("KAFKA_SASL_MECHANISM") or defaults.kafka_sasl_mechanism
+            ).upper(),
+            kafka_sasl_username=get("KAFKA_SASL_USERNAME") or None,
+            kafka_sasl_password=get("KAFKA_SASL_PASSWORD") or None,
+            kafka_ssl_cafile=get("KAFKA_SSL_CAFILE") or None,
+            kafka_ssl_certfile=get("KAFKA_SSL_CERTFILE") or None,
+            kafka_ssl_keyfile=get("KAFKA_SSL_KEYFILE") or None,
+            kafka_aws_region=get("KAFKA_AWS_REGION") or None,
             s3_endpoint_url=get("S3_ENDPOINT_URL") or None,
             schema_registry_url=get("SCHEMA_REGISTRY_URL") or None,
             s3_region=get("S3_REGION") or defaults.s3_region,
             buckets=buckets,
+            object_key_template=env.get(
+                _PREFIX + "OBJECT_KEY_TEMPLATE", defaults.object_key_template
+            ),
+            redact_gps=_parse_bool(_PREFIX + "REDACT_GPS", get("REDACT_GPS") or ""),
             store=get("STORE") or defaults.store,
             data_dir=Path(get("DATA_DIR") or defaults.data_dir),
             processing_guarantee=guarantee,
@@ -128,6 +174,8 @@ class Settings:
             session_timeout_s=num("SESSION_TIMEOUT_S", float, defaults.session_timeout_s),
             fetch_max_wait_ms=int(num("FETCH_MAX_WAIT_MS", int, defaults.fetch_max_wait_ms)),
             producer_linger_ms=int(num("PRODUCER_LINGER_MS", int, defaults.producer_linger_ms)),
+            http_port=int(num("HTTP_PORT", int, defaults.http_port)),
+            log_format=(get("LOG_FORMAT") or defaults.log_format).strip().lower(),
             head_bytes=int(num("HEAD_BYTES", int, defaults.head_bytes)),
             max_head_bytes=int(num("MAX_HEAD_BYTES", int, defaults.max_head_bytes)),
             extract_threads=int(num("EXTRACT_THREADS", int, defaults.extract_threads)),
@@ -143,7 +191,14 @@ class Settings:
                 "VISION_BATCH_WINDOW_S", float, defaults.vision_batch_window_s
             ),
             vision_threads=int(num("VISION_THREADS", int, defaults.vision_threads)),
+            vision_providers=tuple(
+                p.strip() for p in (get("VISION_PROVIDERS") or "").split(",") if p.strip()
+            )
+            or defaults.vision_providers,
             max_image_bytes=int(num("MAX_IMAGE_BYTES", int, defaults.max_image_bytes)),
+            table_standby_replicas=int(
+                num("TABLE_STANDBY_REPLICAS", int, defaults.table_standby_replicas)
+            ),
             memories_interval_s=num("MEMORIES_INTERVAL_S", float, defaults.memories_interval_s),
         )
         settings.validate()
@@ -158,6 +213,34 @@ class Settings:
             raise SettingsError("session timeout below 1 s never lets a group settle")
         if self.vision_batch_size < 1 or self.vision_threads < 1:
             raise SettingsError("vision_batch_size and vision_threads must be at least 1")
+        if not self.vision_providers:
+            raise SettingsError("vision_providers must name at least one provider")
+        try:
+            self.object_key_template.format(user_id="u")
+        except (KeyError, IndexError, ValueError) as exc:
+            raise SettingsError(
+                f"object_key_template {self.object_key_template!r} may only use {{user_id}}"
+            ) from exc
+        if self.http_port > 65535:
+            raise SettingsError("http_port must be a TCP port (0 picks a free one)")
+        if self.log_format not in ("text", "json"):
+            raise SettingsError(f"log_format {self.log_format!r}: use text or json")
+        if self.kafka_security_protocol not in _KAFKA_PROTOCOLS:
+            raise SettingsError(
+                f"kafka_security_protocol {self.kafka_security_protocol!r}:"
+                f" use one of {', '.join(_KAFKA_PROTOCOLS)}"
+            )
+        if self.kafka_sasl_mechanism not in _SASL_MECHANISMS:
+            raise SettingsError(
+                f"kafka_sasl_mechanism {self.kafka_sasl_mechanism!r}:"
+                f" use one of {', '.join(_SASL_MECHANISMS)}"
+            )
+        if (
+            self.kafka_security_protocol.startswith("SASL")
+            and self.kafka_sasl_mechanism != "AWS_MSK_IAM"
+            and not (self.kafka_sasl_username and self.kafka_sasl_password)
+        ):
+            raise SettingsError("SASL needs kafka_sasl_username and kafka_sasl_password")
         if self.retry_attempts < 1:
             raise SettingsError("retry_attempts must be at least 1")
         if self.extract_threads < 1 or self.agent_concurrency < 1:
@@ -173,6 +256,8 @@ class Settings:
             "REPLICATION_FACTOR": str(self.replication_factor),
             "S3_REGION": self.s3_region,
             "BUCKETS": ",".join(self.buckets),
+            "OBJECT_KEY_TEMPLATE": self.object_key_template,
+            "REDACT_GPS": str(self.redact_gps).lower(),
             "STORE": self.store,
             "DATA_DIR": str(self.data_dir),
             "PROCESSING_GUARANTEE": self.processing_guarantee,
@@ -180,6 +265,8 @@ class Settings:
             "SESSION_TIMEOUT_S": str(self.session_timeout_s),
             "FETCH_MAX_WAIT_MS": str(self.fetch_max_wait_ms),
             "PRODUCER_LINGER_MS": str(self.producer_linger_ms),
+            "HTTP_PORT": str(self.http_port),
+            "LOG_FORMAT": self.log_format,
             "HEAD_BYTES": str(self.head_bytes),
             "MAX_HEAD_BYTES": str(self.max_head_bytes),
             "EXTRACT_THREADS": str(self.extract_threads),
@@ -192,8 +279,22 @@ class Settings:
             "VISION_BATCH_SIZE": str(self.vision_batch_size),
             "VISION_BATCH_WINDOW_S": str(self.vision_batch_window_s),
             "VISION_THREADS": str(self.vision_threads),
+            "VISION_PROVIDERS": ",".join(self.vision_providers),
             "MAX_IMAGE_BYTES": str(self.max_image_bytes),
+            "TABLE_STANDBY_REPLICAS": str(self.table_standby_replicas),
         }
+        env["KAFKA_SECURITY_PROTOCOL"] = self.kafka_security_protocol
+        env["KAFKA_SASL_MECHANISM"] = self.kafka_sasl_mechanism
+        for name, value in (
+            ("KAFKA_SASL_USERNAME", self.kafka_sasl_username),
+            ("KAFKA_SASL_PASSWORD", self.kafka_sasl_password),
+            ("KAFKA_SSL_CAFILE", self.kafka_ssl_cafile),
+            ("KAFKA_SSL_CERTFILE", self.kafka_ssl_certfile),
+            ("KAFKA_SSL_KEYFILE", self.kafka_ssl_keyfile),
+            ("KAFKA_AWS_REGION", self.kafka_aws_region),
+        ):
+            if value:
+                env[name] = value
         if self.s3_endpoint_url:
             env["S3_ENDPOINT_URL"] = self.s3_endpoint_url
         if self.schema_registry_url:

@@ -43,8 +43,8 @@ def desired_topics(
     """Every topic with its partitions, replication and configs."""
     specs = []
     for name, partitions in sorted(topic_plan_for(settings, role_sets).items()):
-        if name.endswith("-changelog"):
-            # Table state: only the latest value per key matters.
+        if name.endswith("-changelog") or name.endswith("photos.ledger"):
+            # Table state and the step ledger: only the latest value per key matters.
             config = {"cleanup.policy": "compact"}
         elif name.endswith("photos.deadletter"):
             config = {"cleanup.policy": "delete", "retention.ms": str(30 * _DAY_MS)}

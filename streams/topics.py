@@ -23,6 +23,10 @@ class TopicNames:
     deadletter: str
     #: Internal: the daily on-this-day ticks, keyed by user like the rest.
     curate_ticks: str
+    #: Replayed upload events; ingest reads them only while live uploads are quiet.
+    uploaded_backfill: str
+    #: Compacted: the version each step last completed per photo (``streams.ops.ledger``).
+    ledger: str
 
     def all(self) -> tuple[str, ...]:
         return tuple(getattr(self, f.name) for f in fields(self))
@@ -40,4 +44,6 @@ def topic_names(settings: Settings) -> TopicNames:
         albums=f"{prefix}photos.albums",
         deadletter=f"{prefix}photos.deadletter",
         curate_ticks=f"{prefix}photos.curate.ticks",
+        uploaded_backfill=f"{prefix}photos.uploaded.backfill",
+        ledger=f"{prefix}photos.ledger",
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from confluent_kafka.admin import AdminClient
 
+from .kafka_security import confluent_config
 from .settings import Settings
 from .topic_admin import check_topics, create_missing, desired_topics
 
@@ -12,7 +13,7 @@ __all__ = ["run_topics"]
 
 def run_topics(settings: Settings, *, create: bool) -> int:
     """Print each topic's state; exit 0 when nothing drifts, 1 otherwise."""
-    admin = AdminClient({"bootstrap.servers": settings.bootstrap_servers})
+    admin = AdminClient(confluent_config(settings))
     specs = desired_topics(settings)
     if create:
         for name in create_missing(admin, specs):

@@ -11,11 +11,15 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient
 from confluent_kafka.cimpl import NewTopic
+
+from .kafka_security import client_config
 
 __all__ = ["PROBE_TOPIC", "TransactionProbe", "TransactionsUnsupported", "probe_transactions"]
 
@@ -35,13 +39,17 @@ class TransactionProbe:
     detail: str
 
 
-def probe_transactions(bootstrap_servers: str, *, topic: str = PROBE_TOPIC) -> TransactionProbe:
+def probe_transactions(
+    kafka: str | Mapping[str, Any], *, topic: str = PROBE_TOPIC
+) -> TransactionProbe:
+    """Does an aborted transactional record stay invisible? ``kafka``: client config."""
+    config = client_config(kafka)
     try:
-        _ensure_topic(bootstrap_servers, topic)
+        _ensure_topic(config, topic)
         marker = uuid.uuid4().hex.encode()
         producer = Producer(
             {
-                "bootstrap.servers": bootstrap_servers,
+                **config,
                 "transactional.id": f"photostream-probe-{uuid.uuid4()}",
                 "transaction.timeout.ms": 10_000,
             }
@@ -56,7 +64,7 @@ def probe_transactions(bootstrap_servers: str, *, topic: str = PROBE_TOPIC) -> T
         producer.commit_transaction(_TIMEOUT_S)
     except KafkaException as exc:
         return TransactionProbe(False, f"transactional producer failed: {exc}")
-    seen = _read_marked(bootstrap_servers, topic, marker)
+    seen = _read_marked(config, topic, marker)
     if seen == [b"committed"]:
         return TransactionProbe(True, "an aborted record stayed invisible to read_committed")
     return TransactionProbe(
@@ -64,8 +72,8 @@ def probe_transactions(bootstrap_servers: str, *, topic: str = PROBE_TOPIC) -> T
     )
 
 
-def _ensure_topic(bootstrap_servers: str, topic: str) -> None:
-    admin = AdminClient({"bootstrap.servers": bootstrap_servers})
+def _ensure_topic(config: Mapping[str, Any], topic: str) -> None:
+    admin = AdminClient(dict(config))
     if topic in admin.list_topics(timeout=_TIMEOUT_S).topics:
         return
     futures = admin.create_topics([NewTopic(topic, 1, 1)])
@@ -76,10 +84,10 @@ def _ensure_topic(bootstrap_servers: str, topic: str) -> None:
             raise
 
 
-def _read_marked(bootstrap_servers: str, topic: str, marker: bytes) -> list[bytes]:
+def _read_marked(config: Mapping[str, Any], topic: str, marker: bytes) -> list[bytes]:
     consumer = Consumer(
         {
-            "bootstrap.servers": bootstrap_servers,
+            **config,
             "group.id": f"photostream-probe-{uuid.uuid4()}",
             "isolation.level": "read_committed",
             "enable.auto.commit": False,

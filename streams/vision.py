@@ -21,6 +21,8 @@ from schemas import (
 
 from .batcher import MicroBatcher
 from .deadletter import dead_letter_for
+from .object_keys import object_refusal
+from .observability import stage_timer
 from .records import Outgoing, SourceRecord
 from .retry import RetryPolicy, TransientExhausted, retry_transient
 from .s3 import ObjectReader
@@ -69,7 +71,7 @@ class VisionHandler:
         self._reader = reader
         self._executor = executor
         self._scorer = scorer
-        self._retry = RetryPolicy.from_settings(settings)
+        self._retry = RetryPolicy.from_settings(settings, STAGE)
         self.batcher: MicroBatcher[tuple[bytes, VisionRequested], VisionScored | UnreadablePhoto]
         self.batcher = MicroBatcher(
             self._score_batch,
@@ -81,9 +83,10 @@ class VisionHandler:
         self, items: Sequence[tuple[bytes, VisionRequested]]
     ) -> list[VisionScored | UnreadablePhoto]:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(
-            self._executor, lambda: self._scorer().score_batch(list(items))
-        )
+        with stage_timer("vision_score"):
+            return await loop.run_in_executor(
+                self._executor, lambda: self._scorer().score_batch(list(items))
+            )
 
     def decode(self, record: SourceRecord) -> VisionRequested:
         if record.value is None:
@@ -96,8 +99,9 @@ class VisionHandler:
             )
         if record.key != request.user_id.encode():
             raise BadInput("message key differs from the event's user_id", reason="key_mismatch")
-        if request.bucket not in self._settings.buckets:
-            raise BadInput(f"bucket {request.bucket!r} is not served", reason="bucket_not_allowed")
+        refusal = object_refusal(self._settings, request.user_id, request.bucket, request.key)
+        if refusal is not None:
+            raise BadInput(refusal[1], reason=refusal[0])
         return request
 
     async def handle(

@@ -13,6 +13,9 @@ from .agents.curate import register_curate
 from .agents.ingest import register_ingest
 from .agents.vision import register_vision
 from .app import PhotostreamApp, create_app, topic_plan
+from .kafka_security import confluent_config
+from .observability.http import ObservabilityServer
+from .observability.logging_json import logging_config
 from .registry_client import registry_from_settings
 from .settings import Settings
 from .topics import topic_names
@@ -76,7 +79,7 @@ def check_processing_guarantee(settings: Settings) -> None:
     """Refuse ``exactly_once`` on a broker whose transactions do not hold."""
     if settings.processing_guarantee != "exactly_once":
         return
-    probe = probe_transactions(settings.bootstrap_servers)
+    probe = probe_transactions(confluent_config(settings))
     if probe.supported:
         logger.info("exactly_once: broker transactions verified (%s)", probe.detail)
         return
@@ -97,5 +100,14 @@ def run_worker(
     """Run a worker in this process until it is told to stop."""
     check_processing_guarantee(settings)
     app = build_worker_app(settings, roles, worker_name=worker_name)
-    worker = faust.Worker(app, loglevel=loglevel, redirect_stdouts=False)
+    endpoints = ObservabilityServer(app, host="0.0.0.0", port=settings.http_port)
+    worker = faust.Worker(
+        app,
+        endpoints,
+        loglevel=loglevel,
+        redirect_stdouts=False,
+        logging_config=logging_config(settings.log_format, loglevel),
+        # The start-up banner is not a log line; JSON log readers would choke on it.
+        quiet=settings.log_format == "json",
+    )
     worker.execute_from_commandline()

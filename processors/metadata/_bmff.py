@@ -14,10 +14,14 @@ from dataclasses import dataclass
 
 from ..errors import NeedMoreBytes, Reason, UnreadablePhoto
 from ._container import LOOKAHEAD_BYTES
+from ._source import ByteSource
 
-__all__ = ["Box", "children", "find_top_level", "full_box", "read_uint"]
+__all__ = ["Box", "children", "find_top_level", "full_box", "locate_top_level", "read_uint"]
 
 _MAX_BOXES = 4096
+#: A box found past the head is usually the movie header after the media
+#: data, running to the end of the file; up to this far, one read takes it all.
+_TAIL_IN_ONE_READ = 8 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +91,64 @@ def find_top_level(
         raise UnreadablePhoto(Reason.CORRUPT, f"{what}: too many top-level boxes")
     if pos < object_size and not complete:
         raise NeedMoreBytes(min(object_size, pos + 16 + LOOKAHEAD_BYTES))
+    raise UnreadablePhoto(Reason.CORRUPT, f"{what}: no {wanted.decode('latin-1')!r} box")
+
+
+def _header(source: ByteSource, pos: int) -> tuple[int, bytes, int] | None:
+    """``(size, kind, header length)`` of the box at ``pos``; ``None`` if not read yet."""
+    first = source.read(pos, pos + 8)
+    if first is None:
+        return None
+    size, kind = struct.unpack(">I4s", first)
+    if size == 1:
+        large = source.read(pos + 8, pos + 16)
+        if large is None:
+            return None
+        return struct.unpack(">Q", large)[0], kind, 16
+    return (source.size - pos if size == 0 else size), kind, 8
+
+
+def _more(source: ByteSource, start: int, end: int) -> NeedMoreBytes:
+    if start <= len(source.head):
+        return NeedMoreBytes(min(source.size, end + LOOKAHEAD_BYTES))
+    return NeedMoreBytes(min(source.size, end), start=start)
+
+
+def locate_top_level(source: ByteSource, wanted: bytes, what: str) -> tuple[bytes, int, Box]:
+    """The first whole top-level ``wanted`` box: the buffer holding it, the object
+    offset of that buffer, and the box (positions in the buffer).
+
+    Boxes before it (``mdat``) are stepped over by their headers alone; when
+    the box lies past the head, the range it is in is asked for on its own
+    (a movie whose ``moov`` follows gigabytes of media costs one more read,
+    not the media).
+    """
+    size = source.size
+    complete = len(source.head) >= size
+    pos = 0
+    for _ in range(_MAX_BOXES):
+        if pos + 8 > size:
+            break
+        header = _header(source, pos)
+        if header is None:
+            if complete:
+                break
+            guess = size if size - pos <= _TAIL_IN_ONE_READ else pos + LOOKAHEAD_BYTES
+            raise _more(source, pos, guess)
+        box_size, kind, header_length = header
+        if box_size < header_length:
+            raise UnreadablePhoto(Reason.CORRUPT, f"{what}: box {kind!r} has size {box_size}")
+        if kind == wanted:
+            if pos + box_size > size:
+                raise UnreadablePhoto(Reason.TRUNCATED, f"{what}: the {kind!r} box is cut")
+            found = source.holding(pos, pos + box_size)
+            if found is None:
+                raise _more(source, pos, pos + box_size)
+            data, offset = found
+            return data, offset, Box(kind, pos + header_length - offset, pos + box_size - offset)
+        pos += box_size
+    else:
+        raise UnreadablePhoto(Reason.CORRUPT, f"{what}: too many top-level boxes")
     raise UnreadablePhoto(Reason.CORRUPT, f"{what}: no {wanted.decode('latin-1')!r} box")
 
 

@@ -7,10 +7,12 @@ corrupt GPS directory costs the position and nothing else.
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from ._equivalent import FocalPlane
 from ._gps import GpsPosition, gps_position, gps_utc
 from ._makernotes import MakerNote, read_maker_note
 from ._tiff import TiffBudget, TiffStructure, parse_tiff_header
@@ -29,6 +31,8 @@ _OFFSET_TIME, _OFFSET_TIME_ORIGINAL, _OFFSET_TIME_DIGITIZED = 0x9010, 0x9011, 0x
 _SHUTTER_SPEED, _APERTURE = 0x9201, 0x9202
 _SUBSEC_ORIGINAL, _SUBSEC_DIGITIZED = 0x9291, 0x9292
 _FOCAL_LENGTH, _FOCAL_LENGTH_35MM, _LENS_MODEL, _MAKER_NOTE = 0x920A, 0xA405, 0xA434, 0x927C
+_EXIF_WIDTH, _EXIF_HEIGHT = 0xA002, 0xA003
+_PLANE_X_RES, _PLANE_Y_RES, _PLANE_UNIT = 0xA20E, 0xA20F, 0xA210
 
 _IFD0_TAGS = frozenset(
     {
@@ -66,8 +70,15 @@ _EXIF_TAGS = frozenset(
         _FOCAL_LENGTH_35MM,
         _LENS_MODEL,
         _MAKER_NOTE,
+        _EXIF_WIDTH,
+        _EXIF_HEIGHT,
+        _PLANE_X_RES,
+        _PLANE_Y_RES,
+        _PLANE_UNIT,
     }
 )
+# Read as stored: Canon's sensor size is in these rationals' denominators.
+_RAW_EXIF_TAGS = (_MAKER_NOTE, _PLANE_X_RES, _PLANE_Y_RES)
 _SUB_IMAGE_TAGS = frozenset({_WIDTH, _HEIGHT, _NEW_SUBFILE_TYPE})
 _MAX_SUB_IFDS = 8
 
@@ -94,6 +105,7 @@ class ExifFields:
     f_number: float | None = None
     focal_length_mm: float | None = None
     focal_length_35mm: int | None = None
+    focal_plane: FocalPlane | None = None  # for a 35 mm equivalent from the sensor size
     gps: GpsPosition = field(default_factory=GpsPosition)
     gps_utc: datetime | None = None  # the GPS receiver's UTC time of the fix
     width: int | None = None  # of the main image, when the structure is a TIFF file
@@ -142,6 +154,27 @@ def _main_image_size(tiff: TiffStructure, ifd0: dict[int, Any]) -> tuple[int | N
     return width, height
 
 
+def _rational(value: Any, endian: str) -> tuple[int, int] | None:
+    if not isinstance(value, bytes) or len(value) < 8:
+        return None
+    numerator, denominator = struct.unpack(endian + "II", value[:8])
+    return int(numerator), int(denominator)
+
+
+def _focal_plane(sub: dict[int, Any], endian: str, note: MakerNote) -> FocalPlane | None:
+    x_resolution = _rational(sub.get(_PLANE_X_RES), endian)
+    if x_resolution is None and note.sensor_diagonal_mm is None:
+        return None
+    return FocalPlane(
+        diagonal_mm=note.sensor_diagonal_mm,
+        x_resolution=x_resolution,
+        y_resolution=_rational(sub.get(_PLANE_Y_RES), endian),
+        unit=integer(sub.get(_PLANE_UNIT), 1, 65535),
+        exif_width=integer(sub.get(_EXIF_WIDTH), 1, 1 << 31),
+        exif_height=integer(sub.get(_EXIF_HEIGHT), 1, 1 << 31),
+    )
+
+
 def _pointer(ifd0: dict[int, Any], tag: int) -> int:
     value = ifd0.get(tag)
     if isinstance(value, tuple) and value and isinstance(value[0], int):
@@ -158,16 +191,16 @@ def read_tiff_exif(
         return None
     endian, first = header
     tiff = TiffStructure(data, endian, base, budget)
-    ifd0 = tiff.directory(first, _IFD0_TAGS | _EXIF_TAGS, raw=(_IPTC, _MAKER_NOTE)).values
-    exif_ifd = tiff.directory(_pointer(ifd0, _EXIF_IFD), _EXIF_TAGS, raw=(_MAKER_NOTE,))
+    ifd0 = tiff.directory(first, _IFD0_TAGS | _EXIF_TAGS, raw=(_IPTC, *_RAW_EXIF_TAGS)).values
+    exif_ifd = tiff.directory(_pointer(ifd0, _EXIF_IFD), _EXIF_TAGS, raw=_RAW_EXIF_TAGS)
     # Some writers put Exif tags straight into IFD0; the Exif IFD wins where both have one.
     sub = {tag: ifd0[tag] for tag in _EXIF_TAGS if tag in ifd0 and tag != _MAKER_NOTE}
     sub.update(exif_ifd.values)
     gps = tiff.directory(_pointer(ifd0, _GPS_IFD)).values
-    make = text(ifd0.get(_MAKE))
+    make, model = text(ifd0.get(_MAKE)), text(ifd0.get(_MODEL))
     raw_note = sub.get(_MAKER_NOTE)
     note = (
-        read_maker_note(tiff, exif_ifd.positions[_MAKER_NOTE], raw_note, make)
+        read_maker_note(tiff, exif_ifd.positions[_MAKER_NOTE], raw_note, make, model)
         if isinstance(raw_note, bytes)
         else MakerNote()
     )
@@ -179,7 +212,7 @@ def read_tiff_exif(
     iptc, xmp = ifd0.get(_IPTC), ifd0.get(_XMP)
     return ExifFields(
         make=make,
-        model=text(ifd0.get(_MODEL)),
+        model=model,
         orientation=integer(ifd0.get(_ORIENTATION), 1, 8),
         modify_date=text(ifd0.get(_MODIFY_DATE)),
         date_time_original=text(sub.get(_DATETIME_ORIGINAL)),
@@ -196,6 +229,7 @@ def read_tiff_exif(
         f_number=f_number,
         focal_length_mm=positive(sub.get(_FOCAL_LENGTH), 100_000.0),
         focal_length_35mm=integer(sub.get(_FOCAL_LENGTH_35MM), 1, 100_000),
+        focal_plane=_focal_plane(sub, endian, note),
         gps=gps_position(gps) if gps else GpsPosition(),
         gps_utc=gps_utc(gps) if gps else None,
         width=width,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, timedelta, timezone
 
 from ..errors import NeedMoreBytes, Reason, UnreadablePhoto
 from ._capture import choose_capture_time
 from ._container import LOOKAHEAD_BYTES, Container
+from ._equivalent import equivalent_focal_length
 from ._exif import ExifFields, read_exif_payload, read_tiff_exif
 from ._fields import merge_fields
 from ._heif import read_heif
@@ -15,6 +17,7 @@ from ._jpeg import ends_properly, scan_jpeg
 from ._png import read_png
 from ._result import PhotoMetadata, oriented_size
 from ._sniff import MAGIC_BYTES, sniff_mime
+from ._source import ByteSource
 from ._tiff import TiffBudget
 from ._video import read_video
 from ._webp import read_gif, read_webp
@@ -77,14 +80,15 @@ def _check_pixels(width: int, height: int, max_pixels: int) -> None:
         )
 
 
-def _read_container(head: bytes, object_size: int, max_pixels: int) -> Container:
+def _read_container(source: ByteSource, max_pixels: int) -> Container:
+    head, object_size = source.head, source.size
     mime = sniff_mime(head)
     if mime == "image/jpeg":
         return _jpeg(head, object_size, max_pixels)
     if mime == "image/png":
-        found = read_png(head, object_size)
+        found = read_png(source)
     elif mime == "image/webp":
-        found = read_webp(head, object_size)
+        found = read_webp(source)
     elif mime == "image/gif":
         found = read_gif(head, object_size)
     elif mime == "image/tiff":
@@ -92,7 +96,7 @@ def _read_container(head: bytes, object_size: int, max_pixels: int) -> Container
     elif mime in _HEIF_TYPES:
         found = read_heif(head, object_size, mime)
     elif mime in _VIDEO_TYPES:
-        return read_video(head, object_size, mime)
+        return read_video(source, mime)
     else:
         raise UnreadablePhoto(
             Reason.NOT_AN_IMAGE, "the object does not start like any image format"
@@ -102,13 +106,20 @@ def _read_container(head: bytes, object_size: int, max_pixels: int) -> Container
 
 
 def extract_metadata(
-    head: bytes, *, object_size: int, filename: str, max_pixels: int = DEFAULT_MAX_PIXELS
+    head: bytes,
+    *,
+    object_size: int,
+    filename: str,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+    pieces: Sequence[tuple[int, bytes]] = (),
 ) -> PhotoMetadata:
     """Metadata from the first bytes of an object, without decoding pixels.
 
     ``head`` is the first ``len(head)`` bytes of an object of ``object_size``
-    bytes. Raises :class:`~processors.errors.NeedMoreBytes` when ``head`` is
-    too short (call again with at least ``needed_bytes`` bytes; never raised
+    bytes; ``pieces`` are ``(offset, bytes)`` ranges read from further on.
+    Raises :class:`~processors.errors.NeedMoreBytes` when bytes are missing
+    (read bytes ``start`` to ``needed_bytes``, as a longer head or, when
+    ``start`` is past the head, as a piece, and call again; never raised
     once ``head`` is the whole object) and
     :class:`~processors.errors.UnreadablePhoto` when the object is not a photo
     or video this function can read.
@@ -118,7 +129,7 @@ def extract_metadata(
         raise UnreadablePhoto(Reason.EMPTY_FILE, "the object is empty (0 bytes)")
     if len(head) < min(size, MAGIC_BYTES):
         raise NeedMoreBytes(min(size, INITIAL_HEAD_BYTES))
-    found = _read_container(head, size, max_pixels)
+    found = _read_container(ByteSource(head, size, pieces), max_pixels)
     exif = found.exif or ExifFields()
     xmp = read_xmp(found.xmp) if found.xmp else XmpFields()
     iptc = iptc_date(found.iptc) if found.iptc else None
@@ -128,6 +139,9 @@ def extract_metadata(
         zone = timezone(timedelta(minutes=capture.offset_minutes))
         utc = capture.local.replace(tzinfo=zone).astimezone(UTC)
     fields = merge_fields(exif, xmp, found.video)
+    focal_length_35mm = fields.focal_length_35mm or equivalent_focal_length(
+        fields.focal_length_mm, exif.focal_plane, fields.make, found.width, found.height
+    )
     orientation = found.orientation if found.video else (exif.orientation or found.orientation)
     orientation = orientation or xmp.orientation or 1
     shown = found.display_size or (found.width, found.height)
@@ -150,7 +164,7 @@ def extract_metadata(
         exposure_time_s=fields.exposure_time_s,
         f_number=fields.f_number,
         focal_length_mm=fields.focal_length_mm,
-        focal_length_35mm=fields.focal_length_35mm,
+        focal_length_35mm=focal_length_35mm,
         orientation=orientation,
         width=found.width,
         height=found.height,

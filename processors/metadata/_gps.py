@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,6 +20,8 @@ _TIME_STAMP, _DATE_STAMP = 7, 29
 # Below the deepest trench, above where balloons fly: anything outside is garbage
 # such as an unset 0xFFFFFFFF rational.
 _MIN_ALTITUDE_M = -12_000.0
+_NUMBER = re.compile(rb"[+-]?(?=\d|\.\d)\d*(?:\.\d*)?(?:[Ee][+-]\d+)?")
+_MAX_ASCII = 256
 _MAX_ALTITUDE_M = 100_000.0
 
 
@@ -29,8 +32,18 @@ class GpsPosition:
     altitude: float | None = None
 
 
+def _ascii_parts(value: bytes) -> tuple[float, ...]:
+    # Some phones write "52,00000,50,00000,34,01180"; like exiftool, take the
+    # first three numbers as degrees, minutes and seconds.
+    return tuple(float(found) for found in _NUMBER.findall(value[:_MAX_ASCII])[:3])
+
+
 def _degrees(value: Any) -> float | None:
-    """Degrees from a (deg, min, sec) triple, or a single decimal value."""
+    """Degrees from a (deg, min, sec) triple, a single decimal value, or ASCII text."""
+    if isinstance(value, str):
+        value = value.encode("latin-1", "replace")
+    if isinstance(value, bytes | bytearray):
+        value = _ascii_parts(bytes(value))
     parts = value if isinstance(value, tuple | list) else (value,)
     if not 1 <= len(parts) <= 3:
         return None

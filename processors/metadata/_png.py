@@ -2,7 +2,9 @@
 
 Image data chunks are stepped over by their length, never read or inflated,
 so an eXIf chunk after IDAT (which makes Pillow decode the whole image) costs
-nothing but the walk. Compressed text is inflated with a hard output cap.
+nothing but the walk; when the image data runs past the head, the chunks
+after it are found in the object's tail instead. Compressed text is inflated
+with a hard output cap.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from ..errors import NeedMoreBytes, Reason, UnreadablePhoto
 from ._container import LOOKAHEAD_BYTES, Container
 from ._exif import read_exif_payload
 from ._iptc import iim_from_photoshop
+from ._source import ByteSource
 
 __all__ = ["read_png"]
 
@@ -25,6 +28,11 @@ _MAX_TEXT = 1 << 20
 # Real files have tens of chunks (or thousands of IDATs); a bound keeps a
 # file made of empty chunks from costing more than a moment.
 _MAX_CHUNKS = 100_000
+#: Read from the end when the chunks after the image data lie past the head:
+#: a camera's EXIF block (at most 64 KiB in JPEG) and an XMP packet fit.
+_TAIL_BYTES = 256 * 1024
+_TRAILING = (b"eXIf", b"iTXt", b"tEXt", b"zTXt")
+_MAX_CANDIDATES = 64
 
 
 def _inflate(data: bytes) -> bytes | None:
@@ -75,28 +83,87 @@ def _iptc(payload: bytes) -> bytes | None:
     return iim_from_photoshop(payload) if payload.startswith(b"8BIM") else payload
 
 
-def read_png(head: bytes, object_size: int) -> Container:
-    complete = len(head) >= object_size
+def _chain_reaches_iend(tail: bytes, pos: int) -> bool:
+    for _ in range(_MAX_CHUNKS):
+        if pos + 12 > len(tail):
+            return False
+        length, kind = struct.unpack_from(">I4s", tail, pos)
+        end = pos + 8 + length
+        if end + 4 > len(tail):
+            return False
+        (crc,) = struct.unpack_from(">I", tail, end)
+        if zlib.crc32(tail[pos + 4 : end]) != crc:
+            return False
+        if kind == b"IEND":
+            return True
+        pos = end + 4
+    return False
+
+
+def _resume_after_pixels(source: ByteSource) -> int | None:
+    """Where the chunks after the image data start, found in the object's tail.
+
+    Image data comes in many chunks whose headers are spread over the whole
+    file; rather than read them all, read the tail and find the first
+    metadata chunk from which a run of CRC-checked chunks reaches IEND.
+    ``None`` when the tail has no such run.
+    """
+    tail_start = max(len(source.head), source.size - _TAIL_BYTES)
+    tail = source.read(tail_start, source.size)
+    if tail is None:
+        raise NeedMoreBytes(source.size, start=tail_start)
+    candidates = sorted(
+        found - 4
+        for kind in (*_TRAILING, b"IEND")
+        for found in _occurrences(tail, kind)
+        if found >= 4
+    )
+    for candidate in candidates:
+        if _chain_reaches_iend(tail, candidate):
+            return tail_start + candidate
+    return None
+
+
+def _occurrences(data: bytes, needle: bytes) -> list[int]:
+    found: list[int] = []
+    at = data.find(needle)
+    while at >= 0 and len(found) < _MAX_CANDIDATES:
+        found.append(at)
+        at = data.find(needle, at + 1)
+    return found
+
+
+def read_png(source: ByteSource) -> Container:
+    head, size = source.head, source.size
+    complete = len(head) >= size
     pos, wanted = len(_SIGNATURE), 0
     width = height = 0
     exif = xmp = iptc = None
-    ended = False
+    ended = after_pixels = resumed = False
     for _ in range(_MAX_CHUNKS):
         wanted = pos + 8
-        if wanted > len(head):
+        header = source.read(pos, wanted)
+        if header is None:
+            if after_pixels and not resumed and pos > len(head) and not complete:
+                resumed = True
+                resume = _resume_after_pixels(source)
+                if resume is not None:
+                    pos = resume
+                    continue
             break
-        length, kind = struct.unpack_from(">I4s", head, pos)
+        length, kind = struct.unpack(">I4s", header)
         start, end = pos + 8, pos + 8 + length
         pos = end + 4
         if kind == b"IEND":
             ended = True
             break
         if kind in (b"IDAT", b"fdAT"):
+            after_pixels = True
             continue
-        if end > len(head):
+        body = source.read(start, end)
+        if body is None:
             wanted = end
             break
-        body = head[start:end]
         if kind == b"IHDR" and length >= 8:
             width, height = struct.unpack_from(">II", body)
         elif kind == b"eXIf" and exif is None:
@@ -114,7 +181,7 @@ def read_png(head: bytes, object_size: int) -> Container:
         raise UnreadablePhoto(Reason.CORRUPT, "the PNG has too many chunks")
     if not ended:
         if not complete:
-            raise NeedMoreBytes(min(object_size, wanted + LOOKAHEAD_BYTES))
+            raise NeedMoreBytes(min(size, wanted + LOOKAHEAD_BYTES))
         if width and height:
             raise UnreadablePhoto(Reason.TRUNCATED, "the PNG ends before its IEND chunk")
     if width == 0 or height == 0:
@@ -126,5 +193,5 @@ def read_png(head: bytes, object_size: int) -> Container:
         exif=read_exif_payload(exif) if exif else None,
         xmp=xmp,
         iptc=iptc,
-        bytes_needed=min(pos, len(head)),
+        bytes_needed=min(pos, size),
     )

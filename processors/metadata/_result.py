@@ -31,9 +31,11 @@ class PhotoMetadata:
     taken in the Gulf of Guinea. ``oriented_*`` is what a viewer shows: the
     stored size turned by the orientation, and for HEIF also cropped to the
     clean aperture (HEVC codes whole blocks, so a 4000x3000 photo may be
-    stored as 4032x3008). ``bytes_needed`` is how many bytes of the
-    head were enough to read all of this. A video whose header has only a UTC
-    creation time has ``capture_time_utc`` without ``capture_local``.
+    stored as 4032x3008). ``bytes_needed`` is where the last structure
+    read ends in the object: a head that long holds all of this (with ranges
+    read past the head, what lies between them was never needed). A video
+    whose header has only a UTC creation time has ``capture_time_utc``
+    without ``capture_local``.
     """
 
     media_type: str

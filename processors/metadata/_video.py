@@ -13,8 +13,9 @@ import re
 from datetime import datetime, timedelta
 
 from ..errors import Reason, UnreadablePhoto
-from ._bmff import Box, children, find_top_level, full_box, read_uint
+from ._bmff import Box, children, full_box, locate_top_level, read_uint
 from ._container import Container, VideoInfo
+from ._source import ByteSource
 from ._values import text
 
 __all__ = ["read_video"]
@@ -22,7 +23,16 @@ __all__ = ["read_video"]
 _EPOCH_1904 = datetime(1904, 1, 1)
 _FIRST_PLAUSIBLE = datetime(1970, 1, 2)
 _LAST_PLAUSIBLE = datetime(2200, 1, 1)
-_ISO6709 = re.compile(r"\s*([+\-]\d+(?:\.\d*)?)([+\-]\d+(?:\.\d*)?)([+\-]\d+(?:\.\d*)?)?")
+# ISO 6709 as degrees, degrees and minutes, or degrees, minutes and seconds
+# (told apart by the digits before the point), each with an optional altitude.
+_ALTITUDE = r"([+\-]\d+(?:\.\d*)?)?"
+_ISO6709_DEGREES = re.compile(r"\s*([+\-]\d{1,2}(?:\.\d*)?)([+\-]\d{1,3}(?:\.\d*)?)" + _ALTITUDE)
+_ISO6709_MINUTES = re.compile(
+    r"\s*([+\-])(\d{2})(\d{2}(?:\.\d*)?)([+\-])(\d{3})(\d{2}(?:\.\d*)?)" + _ALTITUDE
+)
+_ISO6709_SECONDS = re.compile(
+    r"\s*([+\-])(\d{2})(\d{2})(\d{2}(?:\.\d*)?)([+\-])(\d{3})(\d{2})(\d{2}(?:\.\d*)?)" + _ALTITUDE
+)
 # Matrix (a, b, c, d) in 16.16 fixed point -> clockwise rotation in degrees.
 _ROTATIONS = {(1, 0, 0, 1): 0, (0, 1, -1, 0): 90, (-1, 0, 0, -1): 180, (0, -1, 1, 0): 270}
 _ORIENTATION_OF_ROTATION = {0: 1, 90: 6, 180: 3, 270: 8}
@@ -85,13 +95,32 @@ def _handler(data: bytes, trak: Box) -> bytes:
     return b""
 
 
+def _sexagesimal(sign: str, *parts: str) -> float:
+    degrees = sum(float(part) / 60.0**n for n, part in enumerate(parts))
+    return -degrees if sign == "-" else degrees
+
+
+def _iso6709(value: str) -> tuple[float, float, str | None] | None:
+    if match := _ISO6709_DEGREES.match(value):
+        return float(match.group(1)), float(match.group(2)), match.group(3)
+    if match := _ISO6709_MINUTES.match(value):
+        sign_lat, deg_lat, min_lat, sign_lon, deg_lon, min_lon, altitude = match.groups()
+        latitude = _sexagesimal(sign_lat, deg_lat, min_lat)
+        return latitude, _sexagesimal(sign_lon, deg_lon, min_lon), altitude
+    if match := _ISO6709_SECONDS.match(value):
+        groups = match.groups()
+        latitude = _sexagesimal(groups[0], *groups[1:4])
+        return latitude, _sexagesimal(groups[4], *groups[5:8]), groups[8]
+    return None
+
+
 def _location(value: str | None) -> tuple[float, float, float | None] | None:
-    match = _ISO6709.match(value or "")
-    if match is None:
-        return None
     try:
-        latitude, longitude = float(match.group(1)), float(match.group(2))
-        altitude = float(match.group(3)) if match.group(3) else None
+        found = _iso6709(value or "")
+        if found is None:
+            return None
+        latitude, longitude = found[0], found[1]
+        altitude = float(found[2]) if found[2] else None
     except ValueError:
         return None
     if abs(latitude) > 90 or abs(longitude) > 180:
@@ -129,26 +158,26 @@ def _apple_keys(data: bytes, meta: Box) -> dict[str, str]:
     return found
 
 
-def read_video(head: bytes, object_size: int, mime_type: str) -> Container:
-    moov, _ = find_top_level(head, object_size, b"moov", mime_type)
+def read_video(source: ByteSource, mime_type: str) -> Container:
+    data, offset, moov = locate_top_level(source, b"moov", mime_type)
     created = duration = None
     size: tuple[int, int, int] | None = None
     udta: dict[str, str | None] = {}
     keys: dict[str, str] = {}
-    for box in children(head, moov.start, moov.end):
+    for box in children(data, moov.start, moov.end):
         if box.kind == b"mvhd":
-            created, duration = _mvhd(head, box)
+            created, duration = _mvhd(data, box)
         elif box.kind == b"trak" and size is None:
-            tkhd = next((b for b in children(head, box.start, box.end) if b.kind == b"tkhd"), None)
-            found = _tkhd(head, tkhd) if tkhd is not None else None
-            if found is not None and _handler(head, box) in (b"vide", b""):
+            tkhd = next((b for b in children(data, box.start, box.end) if b.kind == b"tkhd"), None)
+            found = _tkhd(data, tkhd) if tkhd is not None else None
+            if found is not None and _handler(data, box) in (b"vide", b""):
                 size = found
         elif box.kind == b"udta":
-            for item in children(head, box.start, box.end):
+            for item in children(data, box.start, box.end):
                 if item.kind in (b"\xa9xyz", b"\xa9mak", b"\xa9mod"):
-                    udta.setdefault(item.kind.decode("latin-1"), _udta_text(head, item))
+                    udta.setdefault(item.kind.decode("latin-1"), _udta_text(data, item))
         elif box.kind == b"meta":
-            keys = _apple_keys(head, box)
+            keys = _apple_keys(data, box)
     if size is None:
         raise UnreadablePhoto(Reason.CORRUPT, f"{mime_type}: no video track with a size")
     width, height, rotation = size
@@ -168,7 +197,7 @@ def read_video(head: bytes, object_size: int, mime_type: str) -> Container:
         mime_type=mime_type,
         width=width,
         height=height,
-        bytes_needed=moov.end,
+        bytes_needed=offset + moov.end,  # where the movie header ends in the object
         orientation=_ORIENTATION_OF_ROTATION[rotation],
         video=video,
     )

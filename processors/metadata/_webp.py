@@ -2,8 +2,9 @@
 
 WebP is a RIFF file of chunks; the extended format (VP8X) says the canvas
 size and keeps EXIF and XMP in chunks of their own, usually after the image
-data, which is stepped over by its length. GIF needs only its screen
-descriptor.
+data, which is stepped over by its length (a chunk past the head is asked
+for on its own, so a large image costs one more read, not its pixels). GIF
+needs only its screen descriptor.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import struct
 from ..errors import NeedMoreBytes, Reason, UnreadablePhoto
 from ._container import LOOKAHEAD_BYTES, Container
 from ._exif import read_exif_payload
+from ._source import ByteSource
 
 __all__ = ["read_gif", "read_webp"]
 
@@ -33,27 +35,44 @@ def _frame_size(kind: bytes, body: bytes) -> tuple[int, int]:
     return 0, 0
 
 
-def read_webp(head: bytes, object_size: int) -> Container:
-    complete = len(head) >= object_size
+def _need(source: ByteSource, start: int, end: int) -> NeedMoreBytes:
+    end = min(source.size, end + LOOKAHEAD_BYTES)
+    # A chunk far past the head (EXIF after a large bitstream) is read on its own;
+    # near ones (frames of an animation) by a longer head, which the caller doubles.
+    if start > 2 * len(source.head):
+        return NeedMoreBytes(end, start=start)
+    return NeedMoreBytes(end)
+
+
+def read_webp(source: ByteSource) -> Container:
+    head, size = source.head, source.size
     riff_end = 8 + int.from_bytes(head[4:8], "little")
-    pos, wanted = 12, 0
+    if riff_end > size:
+        raise UnreadablePhoto(Reason.TRUNCATED, "the WebP is shorter than its RIFF header says")
+    pos = 12
+    missing: tuple[int, int] | None = None
     width = height = 0
     exif = xmp = None
     for _ in range(_MAX_CHUNKS):
-        wanted = pos + 8
-        if pos + 8 > riff_end or wanted > len(head):
+        if pos + 8 > riff_end:
             break
-        kind, length = struct.unpack_from("<4sI", head, pos)
+        header = source.read(pos, pos + 8)
+        if header is None:
+            missing = (pos, pos + 8)
+            break
+        kind, length = struct.unpack("<4sI", header)
         start, end = pos + 8, pos + 8 + length
         pos = end + (length & 1)
         if kind in (b"ANMF", b"ALPH") or (kind in (b"VP8 ", b"VP8L") and width):
             continue
         # Only the first bytes of a bitstream chunk hold its size.
         stop = min(end, start + 16) if kind in (b"VP8 ", b"VP8L") else end
-        if stop > len(head):
-            wanted = stop
+        if stop > riff_end:
+            raise UnreadablePhoto(Reason.TRUNCATED, "the WebP ends inside a chunk")
+        body = source.read(start, stop)
+        if body is None:
+            missing = (start, stop)
             break
-        body = head[start:stop]
         if kind in (b"VP8X", b"VP8 ", b"VP8L") and not width:
             width, height = _frame_size(kind, body)
         elif kind == b"EXIF" and exif is None:
@@ -62,12 +81,8 @@ def read_webp(head: bytes, object_size: int) -> Container:
             xmp = body
     else:
         raise UnreadablePhoto(Reason.CORRUPT, "the WebP has too many chunks")
-    # Every chunk up to the end of the RIFF payload must be there, image data included.
-    reach = wanted if wanted <= riff_end else min(pos, riff_end)
-    if reach > len(head):
-        if not complete:
-            raise NeedMoreBytes(min(object_size, wanted + LOOKAHEAD_BYTES))
-        raise UnreadablePhoto(Reason.TRUNCATED, "the WebP ends inside a chunk")
+    if missing is not None:
+        raise _need(source, *missing)
     if width == 0 or height == 0:
         raise UnreadablePhoto(Reason.CORRUPT, "the WebP has no readable frame header")
     return Container(
@@ -76,7 +91,7 @@ def read_webp(head: bytes, object_size: int) -> Container:
         height=height,
         exif=read_exif_payload(exif) if exif else None,
         xmp=xmp,
-        bytes_needed=min(pos, len(head)),
+        bytes_needed=min(pos, size),
     )
 
 

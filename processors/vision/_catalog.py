@@ -23,12 +23,8 @@ def build_sessions(settings: VisionSettings) -> list[ModelSession[Any]]:
         "faces": lambda: FaceDetector(
             threads=settings.threads, tiles=settings.face_tiles, max_faces=settings.max_faces
         ),
-        "nsfw": lambda: NsfwClassifier(threads=settings.threads, use_gpu=settings.use_gpu),
-        "labels": lambda: LabelClassifier(
-            threads=settings.threads,
-            top=settings.top_labels,
-            embedding_in_values=settings.embedding_in_record,
-        ),
+        "nsfw": lambda: NsfwClassifier(threads=settings.threads, providers=settings.providers),
+        "labels": lambda: LabelClassifier(threads=settings.threads, top=settings.top_labels),
         "brisque": BrisqueScorer,
         "technical": lambda: TechnicalScorer(working_size=settings.working_size),
         "hashes": HashScorer,

@@ -4,6 +4,12 @@ JPEGs decode through libjpeg's DCT scaling (``draft``), so a 12 MP photo is
 never expanded to full size just to be shrunk again; other formats decode in
 full and shrink with ``reduce`` + an area-averaging resize. The EXIF orientation
 is applied, so every model sees the photo the way its owner does.
+
+HEIC/HEIF decode through libheif (pillow-heif), AVIF through Pillow's own
+plugin. A HEIF's orientation lives in its ``irot``/``imir`` boxes: libheif
+applies them while decoding and pillow-heif resets the EXIF tag to 1, so the
+pixels arrive upright and are not turned twice. Pillow's AVIF plugin instead
+reports those boxes as the EXIF orientation, which is applied as for a JPEG.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import warnings
 
 import cv2
 import numpy as np
+import pillow_heif
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from processors.errors import Reason, UnreadablePhoto
@@ -31,6 +38,10 @@ logger = logging.getLogger(__name__)
 # than Pillow's bilinear. Plain bilinear sampling would alias noise into
 # "detail" and double the sharpness of some photos.
 _REDUCING_GAP = 3.0
+
+# Depth maps and auxiliary images (HDR gain maps, mattes) are never scored:
+# leaving them unparsed saves memory and work on every iPhone photo.
+pillow_heif.register_heif_opener(depth_images=False, aux_images=False)
 
 
 def decode_image(
@@ -58,10 +69,9 @@ def decode_image(
     except UnidentifiedImageError as exc:
         raise UnreadablePhoto(Reason.NOT_AN_IMAGE, "no image format recognised") from exc
     except OSError as exc:
-        reason = Reason.TRUNCATED if "truncated" in str(exc).lower() else Reason.CORRUPT
-        raise UnreadablePhoto(reason, f"cannot decode the image: {exc}") from exc
+        raise UnreadablePhoto(_reason(exc), f"cannot decode the image: {exc}") from exc
     except Exception as exc:  # hostile files make Pillow raise almost anything
-        raise UnreadablePhoto(Reason.CORRUPT, f"cannot decode the image: {exc!r}") from exc
+        raise UnreadablePhoto(_reason(exc), f"cannot decode the image: {exc!r}") from exc
 
 
 def _decode_opened(image: Image.Image, *, working_size: int, max_pixels: int) -> WorkingImage:
@@ -90,6 +100,12 @@ def _decode_opened(image: Image.Image, *, working_size: int, max_pixels: int) ->
     return WorkingImage(
         rgb=rgb, gray=gray, original_width=original_width, original_height=original_height
     )
+
+
+def _reason(exc: Exception) -> str:
+    # libjpeg says "truncated", libheif "Unexpected end of file".
+    text = str(exc).lower()
+    return Reason.TRUNCATED if "truncated" in text or "end of file" in text else Reason.CORRUPT
 
 
 def _upright(image: Image.Image) -> Image.Image:

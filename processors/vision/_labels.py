@@ -39,13 +39,10 @@ class ImageLabels:
     labels: tuple[str, ...]
     probabilities: tuple[float, ...]
     embedding: tuple[float, ...]
-    embedding_in_values: bool = True
 
     def to_values(self) -> dict[str, float]:
-        values = {f"p.{i}": p for i, p in enumerate(self.probabilities)}
-        if self.embedding_in_values:
-            values.update({f"embedding.{i:04d}": v for i, v in enumerate(self.embedding)})
-        return values
+        # The embedding has its own, compact field in the record.
+        return {f"p.{i}": p for i, p in enumerate(self.probabilities)}
 
     def to_labels(self) -> tuple[str, ...]:
         return self.labels
@@ -56,10 +53,9 @@ class LabelClassifier:
 
     name = "labels"
 
-    def __init__(self, *, threads: int = 1, top: int = 5, embedding_in_values: bool = True) -> None:
+    def __init__(self, *, threads: int = 1, top: int = 5) -> None:
         self._threads = threads
         self._top = top
-        self._embedding_in_values = embedding_in_values
         self._interpreter: Any = None
         self._labels: list[str] = []
         self.version = f"efficientnet_lite0_int8@{EFFICIENTNET_LITE0.short_sha}/{_PIPELINE}"
@@ -88,6 +84,8 @@ class LabelClassifier:
         probs_out, embedding_out = interpreter.get_output_details()[:2]
         probabilities = _dequantize(interpreter.get_tensor(probs_out["index"])[0], probs_out)
         features = _dequantize(interpreter.get_tensor(embedding_out["index"])[0], embedding_out)
+        if not np.all(np.isfinite(features)):
+            raise ValueError("the embedding has non-finite components")
         norm = float(np.linalg.norm(features))
         embedding = features / norm if norm > 0 else features
         top = np.argsort(-probabilities, kind="stable")[: self._top]
@@ -95,7 +93,6 @@ class LabelClassifier:
             labels=tuple(self._labels[i] for i in top),
             probabilities=tuple(float(probabilities[i]) for i in top),
             embedding=tuple(float(v) for v in embedding),
-            embedding_in_values=self._embedding_in_values,
         )
 
 

@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 from PIL import Image
 
 from ._assets import OPEN_NSFW, read_verified
-from ._runtime import new_onnx_session
+from ._runtime import CPU_PROVIDER, new_onnx_session
 from ._types import WorkingImage
 
 __all__ = ["NsfwClassifier", "NsfwScore"]
@@ -48,22 +48,28 @@ class NsfwClassifier:
 
     name = "nsfw"
 
-    def __init__(self, *, threads: int = 1, use_gpu: bool = True) -> None:
+    def __init__(self, *, threads: int = 1, providers: Sequence[str] = (CPU_PROVIDER,)) -> None:
         self._threads = threads
-        self._use_gpu = use_gpu
+        self._providers = tuple(providers)
         self._session: Any = None
         self.version = f"open_nsfw@{OPEN_NSFW.short_sha}/{_PIPELINE}"
 
     def load(self) -> None:
         if self._session is None:
             self._session = new_onnx_session(
-                read_verified(OPEN_NSFW), threads=self._threads, use_gpu=self._use_gpu
+                read_verified(OPEN_NSFW),
+                name=self.name,
+                threads=self._threads,
+                providers=self._providers,
             )
 
     @property
     def providers(self) -> list[str]:
         """Execution providers the loaded session uses, best first."""
         return list(self._session.get_providers()) if self._session is not None else []
+
+    def _batched(self) -> bool:
+        return bool(self.providers) and self.providers[0] != CPU_PROVIDER
 
     def preprocess(self, image: WorkingImage) -> NDArray[np.float32]:
         resized = Image.fromarray(image.rgb).resize((_RESIZE, _RESIZE), Image.Resampling.BILINEAR)
@@ -83,7 +89,7 @@ class NsfwClassifier:
         if session is None:
             raise RuntimeError("NsfwClassifier.load() was not called")
         name = session.get_inputs()[0].name
-        if "CUDAExecutionProvider" in session.get_providers():
+        if self._batched():
             (probabilities,) = session.run(None, {name: np.stack(inputs)})
         else:
             # On the CPU a batch barely helps, and batch-size-dependent GEMM

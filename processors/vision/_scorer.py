@@ -24,8 +24,10 @@ from schemas import ModelScore, VisionRequested, VisionScored, derive_event_id
 
 from ._catalog import build_sessions
 from ._decode import decode_image
+from ._embedding import quantize_embedding
 from ._faces import FaceDetections
 from ._hashes import ImageHashes
+from ._labels import ImageLabels
 from ._nsfw import NsfwScore
 from ._quality import QUALITY_VERSION, QualityScore, combine_quality
 from ._settings import VisionSettings
@@ -35,12 +37,15 @@ __all__ = ["MODEL_VERSION", "VisionAnalysis", "VisionScorer", "shared_scorer"]
 
 logger = logging.getLogger(__name__)
 
-MODEL_VERSION = "vision-1"
-"""Version of the default model set; bump it when any model or pipeline changes.
+MODEL_VERSION = "vision-2"
+"""Version of the default model set; bump it when any model, pipeline or record shape changes.
 
 A scorer whose settings differ from the defaults (models left out, another
-working size, ...) reports ``vision-1+<digest>`` instead, so its records never
-share an event id with the default set's.
+working size, ...) reports ``vision-2+<digest>`` instead, so its records never
+share an event id with the default set's. (``vision-2``: the embedding moved
+from the labels' values to the record's compact ``embedding`` field.) The
+execution providers are left out on purpose: a GPU worker answers the same
+requests as a CPU one.
 """
 
 _MAX_ERROR = 500
@@ -112,6 +117,16 @@ class VisionScorer:
     def sessions(self) -> tuple[ModelSession[Any], ...]:
         """The loaded sessions, in the order their scores appear in a record."""
         return self._sessions
+
+    @property
+    def execution_providers(self) -> dict[str, list[str]]:
+        """Model name -> the ONNX Runtime providers its session uses, for ONNX models."""
+        found: dict[str, list[str]] = {}
+        for session in self._sessions:
+            providers = getattr(session, "providers", None)
+            if isinstance(providers, list):
+                found[session.name] = [str(p) for p in providers]
+        return found
 
     def decode(self, data: bytes) -> WorkingImage:
         """The working image every model starts from; raises ``UnreadablePhoto``."""
@@ -185,6 +200,12 @@ class VisionScorer:
         """
         outputs = analysis.outputs
         faces, hashes, nsfw = outputs.get("faces"), outputs.get("hashes"), outputs.get("nsfw")
+        labels = outputs.get("labels")
+        embedding = None
+        if self._settings.embedding_in_record and isinstance(labels, ImageLabels):
+            embedding = quantize_embedding(
+                labels.embedding, model="labels", version=analysis.versions["labels"]
+            )
         return VisionScored(
             event_id=derive_event_id(
                 request.photo_id, "vision", self.model_version, request.event_id
@@ -199,6 +220,7 @@ class VisionScorer:
             face_count=len(faces.faces) if isinstance(faces, FaceDetections) else None,
             nsfw_probability=nsfw.nsfw if isinstance(nsfw, NsfwScore) else None,
             quality=analysis.quality.quality if analysis.quality is not None else None,
+            embedding=embedding,
         )
 
     def _run(

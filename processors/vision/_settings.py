@@ -21,8 +21,12 @@ class VisionSettings:
     model starts from; the pixel measures (sharpness, BRISQUE) are computed at
     a size derived from it, so changing it changes the scores and the model
     version. ``threads`` is per model session: a deployment scales with
-    processes (one scorer each) rather than threads. ``use_gpu`` lets the ONNX
-    models run on CUDA where ``onnxruntime-gpu`` is installed.
+    processes (one scorer each) rather than threads. ``providers`` are the
+    ONNX Runtime execution providers to try, best first (full names such as
+    ``CUDAExecutionProvider`` or short ones such as ``cuda``); one this
+    onnxruntime build lacks is skipped with a warning, and the CPU is always
+    the last resort. ``embedding_in_record`` puts the labels model's 1280-d
+    embedding, int8-quantised, in the record (1.3 KB).
     ``face_tiles`` = N also searches an N x N grid of overlapping tiles, which
     finds faces down to ~5 % of the image's long side instead of ~8 %.
     """
@@ -31,7 +35,7 @@ class VisionSettings:
     working_size: int = 1024
     max_pixels: int = DEFAULT_MAX_PIXELS
     threads: int = 1
-    use_gpu: bool = True
+    providers: tuple[str, ...] = ("CPUExecutionProvider",)
     face_tiles: int = 2
     max_faces: int = 20
     top_labels: int = 5
@@ -45,6 +49,8 @@ class VisionSettings:
             raise ValueError(f"vision models listed twice: {list(self.models)}")
         if self.working_size < 256:
             raise ValueError("working_size must be at least 256 pixels")
+        if not self.providers or not all(p.strip() for p in self.providers):
+            raise ValueError(f"providers must name at least one provider: {self.providers}")
         for name in ("max_pixels", "threads", "face_tiles", "max_faces", "top_labels"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1")

@@ -7,13 +7,14 @@ from .albums import AlbumUpdated
 from .metadata import MetadataExtracted
 from .timeline import TimelineItemRemoved, TimelineItemUpserted
 from .uploads import PhotoDeleted, PhotoUploaded
-from .vision import ModelScore, VisionRequested, VisionScored
+from .vision import ImageEmbedding, ModelScore, VisionRequested, VisionScored
 
 __all__ = [
     "EVENT_TYPES",
     "NAMESPACE",
     "AlbumUpdated",
     "EventId",
+    "ImageEmbedding",
     "MetadataExtracted",
     "ModelScore",
     "PhotoDeleted",

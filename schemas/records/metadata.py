@@ -17,6 +17,7 @@ class MetadataExtracted(Record):
     """Capture time with provenance, place, camera and dimensions (``photos.metadata``).
 
     ``width``/``height`` are the stored pixels; ``oriented_*`` are as displayed.
+    ``gps_null_island`` flags a position of exactly (0, 0), usually a receiver without a fix.
     """
 
     schema_name: ClassVar[str] = f"{NAMESPACE}.MetadataExtracted"
@@ -57,3 +58,4 @@ class MetadataExtracted(Record):
     oriented_height: int
     video_duration_s: float | None = None
     extractor_version: str
+    gps_null_island: bool = False

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import ClassVar
 
 from ._base import NAMESPACE, EventId, Record
 
-__all__ = ["ModelScore", "VisionRequested", "VisionScored"]
+__all__ = ["ImageEmbedding", "ModelScore", "VisionRequested", "VisionScored"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -44,6 +45,27 @@ class ModelScore(Record):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ImageEmbedding(Record):
+    """An L2-normalised embedding, int8-quantised: component i is ``vector[i]`` times ``scale``.
+
+    1280 dimensions take 1,280 bytes, a quarter of float32; the dot product of
+    two dequantised embeddings of one model version is their cosine similarity.
+    """
+
+    schema_name: ClassVar[str] = f"{NAMESPACE}.ImageEmbedding"
+
+    model: str
+    version: str
+    scale: float
+    vector: bytes
+
+    def components(self) -> tuple[float, ...]:
+        """The dequantised vector."""
+        scale = self.scale
+        return tuple(value * scale for value in array("b", self.vector))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class VisionScored(Record):
     """Output of the vision models for one photo (``photos.vision.scored``)."""
 
@@ -60,3 +82,4 @@ class VisionScored(Record):
     face_count: int | None = None
     nsfw_probability: float | None = None
     quality: float | None = None
+    embedding: ImageEmbedding | None = None

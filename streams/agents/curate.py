@@ -32,6 +32,7 @@ from schemas import (
 )
 
 from ..deadletter import dead_letter_for
+from ..observability import observe_timeline_latency, stage_timer
 from ..records import Outgoing, SourceRecord
 from ..settings import Settings
 from ..topics import TopicNames
@@ -47,21 +48,32 @@ _CACHE_USERS = 1024
 
 
 class _StateCache:
-    def __init__(self, table: Any, settings: CurationSettings) -> None:
+    """Decoded user states, each valid only in the consumer generation that read it.
+
+    An event still in flight when a rebalance starts may finish after the
+    revocation cleared the cache; tagging entries with the generation keeps
+    such a late entry from being trusted once the partition comes back.
+    """
+
+    def __init__(self, table: Any, settings: CurationSettings, generation: Any) -> None:
         self._table = table
         self._settings = settings
-        self._states: OrderedDict[str, UserState] = OrderedDict()
+        self._generation = generation
+        self._states: OrderedDict[str, tuple[int, UserState]] = OrderedDict()
 
     def get(self, user_id: str) -> UserState:
-        state = self._states.get(user_id)
-        if state is None:
+        generation = self._generation()
+        cached = self._states.get(user_id)
+        if cached is not None and cached[0] == generation:
+            state = cached[1]
+        else:
             stored = self._table.get(user_id.encode())
             state = (
                 UserState.from_bytes(stored)
                 if stored is not None
                 else UserState.new(user_id, self._settings)
             )
-        self._states[user_id] = state
+        self._states[user_id] = (generation, state)
         self._states.move_to_end(user_id)
         if len(self._states) > _CACHE_USERS:
             self._states.popitem(last=False)
@@ -118,7 +130,7 @@ def register_curate(app: faust.App, settings: Settings, topics: TopicNames, code
         value_type=bytes,
     )
     curation = CurationSettings()
-    cache = _StateCache(table, curation)
+    cache = _StateCache(table, curation, lambda: app.consumer_generation_id)
     sender = Sender(app, topics.all())
 
     @app.on_partitions_revoked.connect  # type: ignore[arg-type]
@@ -128,7 +140,8 @@ def register_curate(app: faust.App, settings: Settings, topics: TopicNames, code
     @app.agent(sources)
     async def curate(stream: faust.StreamT[bytes]) -> None:
         async for event in stream.events():
-            outgoing, state = _handle(source_record(event))
+            record = source_record(event)
+            outgoing, state = _handle(record)
             # Outputs first, state second: a crash in between re-applies the
             # input to the old state, which gives the same outputs again. The
             # other order would lose them (the new state says nothing is due).
@@ -139,7 +152,14 @@ def register_curate(app: faust.App, settings: Settings, topics: TopicNames, code
                     cache.forget(state.user_id)  # updated in place, never stored
                 raise
             if state is not None:
-                cache.put(state)
+                if event.message.tp in app.consumer.assignment():
+                    cache.put(state)
+                else:
+                    # Revoked while in flight: the new owner reads this input
+                    # again (its offset was never committed here) from the
+                    # state it recovered; a write from here could overwrite its.
+                    cache.forget(state.user_id)
+            observe_timeline_latency(record, outgoing, topics.timeline)
 
     def _handle(record: SourceRecord) -> tuple[list[Outgoing], UserState | None]:
         try:
@@ -151,7 +171,8 @@ def register_curate(app: faust.App, settings: Settings, topics: TopicNames, code
                 else None
             )
             try:
-                state, outputs = apply(state, data, at=at)
+                with stage_timer("curate_apply"):
+                    state, outputs = apply(state, data, at=at)
             except Exception:
                 # apply() updates the state in place: a failure must not
                 # leave a half-applied state in the cache.

@@ -13,9 +13,12 @@ from processors.geo import default_geocoder, default_zone_finder
 from schemas import Codec
 
 from ..ingest import IngestHandler
+from ..ops.ledger import LedgerWriter
 from ..s3 import ObjectReader
 from ..settings import Settings
 from ..topics import TopicNames
+from .backfill_gate import LiveGate
+from .ledgering import ingest_done, ingest_seen_key
 from .sending import Sender, source_record
 
 __all__ = ["SEEN_TABLE", "register_ingest"]
@@ -69,6 +72,11 @@ def _load_geo_data() -> None:
 
 def register_ingest(app: faust.App, settings: Settings, topics: TopicNames, codec: Codec) -> None:
     uploaded = app.topic(topics.uploaded, key_type=bytes, value_type=bytes)
+    backfill = app.topic(topics.uploaded_backfill, key_type=bytes, value_type=bytes)
+    ledger = LedgerWriter(
+        app.topic(topics.ledger, key_type=bytes, value_type=bytes), settings.partitions
+    )
+    gate = LiveGate()
     seen = app.Table(
         SEEN_TABLE,
         default=None,
@@ -84,15 +92,32 @@ def register_ingest(app: faust.App, settings: Settings, topics: TopicNames, code
         await resources.close()
 
     def already_done(event_id: str) -> bool:
-        return seen.get(event_id.encode()) is not None
+        return seen.get(ingest_seen_key(settings, event_id)) is not None
+
+    async def process(handler: IngestHandler, event: faust.EventT[bytes]) -> None:
+        record = source_record(event)
+        result = await handler.handle(record, already_done)
+        # Outputs (then the ledger entry) are delivered before the event counts
+        # as done, so a crash in between re-processes it: byte-identical repeats.
+        await sender.send_all(result.outgoing)
+        if result.dedupe_id is not None and not result.repeated:
+            entry = ingest_done(codec, settings, topics, record, result.outgoing)
+            if entry is not None:
+                await ledger.write(entry)
+            seen[ingest_seen_key(settings, result.dedupe_id)] = b"1"
 
     @app.agent(uploaded, concurrency=settings.agent_concurrency)
     async def ingest(stream: faust.StreamT[bytes]) -> None:
         handler = await resources.handler()
         async for event in stream.events():
-            result = await handler.handle(source_record(event), already_done)
-            # Outputs are delivered before the event counts as done, so a crash
-            # in between re-processes it and yields byte-identical repeats.
-            await sender.send_all(result.outgoing)
-            if result.dedupe_id is not None and not result.repeated:
-                seen[result.dedupe_id.encode()] = b"1"
+            with gate.live():
+                await process(handler, event)
+
+    # Replays: one at a time, and only while no live upload is in progress or
+    # just finished, so a backfill of any size never delays a live upload.
+    @app.agent(backfill, concurrency=1)
+    async def ingest_backfill(stream: faust.StreamT[bytes]) -> None:
+        handler = await resources.handler()
+        async for event in stream.events():
+            await gate.wait_quiet()
+            await process(handler, event)

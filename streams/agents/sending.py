@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import faust
 from faust.types import EventT, TopicT
 
+from ..observability import count_consumed, count_produced
 from ..records import Outgoing, SourceRecord, header_pairs
 
 __all__ = ["Sender", "source_record"]
@@ -15,6 +16,7 @@ __all__ = ["Sender", "source_record"]
 
 def source_record(event: EventT[bytes]) -> SourceRecord:
     message = event.message
+    count_consumed(message.topic, message.partition, message.offset)
     return SourceRecord(
         topic=message.topic,
         partition=message.partition,
@@ -44,3 +46,4 @@ class Sender:
             for out in outgoing
         ]
         await asyncio.gather(*pending)
+        count_produced(out.topic for out in outgoing)

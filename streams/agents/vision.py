@@ -16,10 +16,12 @@ import faust
 
 from schemas import Codec
 
+from ..ops.ledger import LedgerWriter
 from ..s3 import ObjectReader
 from ..settings import Settings
 from ..topics import TopicNames
 from ..vision import BatchScorer, VisionHandler
+from .ledgering import vision_done
 from .sending import Sender, source_record
 
 __all__ = ["SEEN_TABLE", "register_vision"]
@@ -33,7 +35,8 @@ SEEN_TABLE = "vision-seen"
 class _LazyScorer:
     """Loads the models on first use, in the scoring thread, once."""
 
-    def __init__(self) -> None:
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
         self._lock = threading.Lock()
         self._scorer: BatchScorer | None = None
 
@@ -44,10 +47,15 @@ class _LazyScorer:
                 # which workers without the vision role never need.
                 from processors.vision import VisionScorer, VisionSettings
 
-                # The 1280-d embedding would make every record ~30 KB.
-                settings = VisionSettings(embedding_in_record=False)
-                self._scorer = VisionScorer.from_settings(settings)
-                logger.info("vision models loaded")
+                settings = VisionSettings(providers=self._settings.vision_providers)
+                scorer = VisionScorer.from_settings(settings)
+                logger.info(
+                    "vision models %s loaded; ONNX Runtime providers in use: %s (requested: %s)",
+                    scorer.model_version,
+                    scorer.execution_providers,
+                    ",".join(settings.providers),
+                )
+                self._scorer = scorer
             return self._scorer
 
 
@@ -57,7 +65,10 @@ def register_vision(app: faust.App, settings: Settings, topics: TopicNames, code
         SEEN_TABLE, default=None, partitions=settings.partitions, key_type=bytes, value_type=bytes
     )
     sender = Sender(app, topics.all())
-    scorer = _LazyScorer()
+    ledger = LedgerWriter(
+        app.topic(topics.ledger, key_type=bytes, value_type=bytes), settings.partitions
+    )
+    scorer = _LazyScorer(settings)
     state: dict[str, Any] = {}
     lock = asyncio.Lock()
 
@@ -94,7 +105,11 @@ def register_vision(app: faust.App, settings: Settings, topics: TopicNames, code
     async def vision(stream: faust.StreamT[bytes]) -> None:
         scoring = await handler()
         async for event in stream.events():
-            result = await scoring.handle(source_record(event), already_done)
+            record = source_record(event)
+            result = await scoring.handle(record, already_done)
             await sender.send_all(result.outgoing)
             if result.done_id is not None:
+                entry = vision_done(codec, record)
+                if entry is not None:
+                    await ledger.write(entry)
                 seen[result.done_id.encode()] = b"1"

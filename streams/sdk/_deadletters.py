@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from confluent_kafka import Message, Producer
 
@@ -13,15 +15,29 @@ __all__ = ["STAGE", "DeadLetterSender"]
 
 STAGE = "consumer"
 _FLUSH_TIMEOUT_S = 30.0
+_CONNECTION_PREFIXES = ("security.", "sasl.", "ssl.", "oauth_cb", "client.id")
 
 
 class DeadLetterSender:
     """Produces dead letters and waits for each: the offset is stored only after it landed."""
 
-    def __init__(self, bootstrap_servers: str, topic: str) -> None:
+    def __init__(
+        self, bootstrap_servers: str, topic: str, config: Mapping[str, Any] | None = None
+    ) -> None:
         self._topic = topic
+        # The consumer's connection settings (TLS, SASL), not its consumer ones.
+        connection = {
+            key: value
+            for key, value in (config or {}).items()
+            if key.startswith(_CONNECTION_PREFIXES)
+        }
         self._producer = Producer(
-            {"bootstrap.servers": bootstrap_servers, "enable.idempotence": True, "acks": "all"}
+            {
+                "bootstrap.servers": bootstrap_servers,
+                **connection,
+                "enable.idempotence": True,
+                "acks": "all",
+            }
         )
 
     def handler_failed(

@@ -89,7 +89,7 @@ class EventConsumer:
                 **(config or {}),
             }
         )
-        self._deadletters = DeadLetterSender(bootstrap_servers, deadletter_topic)
+        self._deadletters = DeadLetterSender(bootstrap_servers, deadletter_topic, config)
         self._consumer.subscribe(list(topics))
 
     def events(self, timeout_s: float = 1.0) -> Iterator[ConsumedEvent | None]:

@@ -3,10 +3,11 @@
 Run from the repository root (not collected by pytest)::
 
     .venv/bin/python -m tests.bench.bench_vision [--photos 16] [--rounds 3] [--processes 1 2]
+        [--format jpeg|heic]
 
 The photos are scikit-image's sample photos scaled to ~2 MP (1732 x 1155, or
-1414 x 1414 for square ones) and saved as quality-90 JPEGs, so the run needs
-nothing from the network. Printed:
+1414 x 1414 for square ones) and saved as quality-90 JPEGs (or HEICs, with
+``--format heic``), so the run needs nothing from the network. Printed:
 
 - milliseconds per photo for decode (JPEG draft + EXIF orientation + resize
   to the working size) and for each model (its preprocess + inference), best
@@ -36,8 +37,9 @@ from typing import Any
 import skimage.data
 from PIL import Image
 
-from processors.vision import VisionScorer, VisionSettings, shared_scorer
+from processors.vision import MODEL_VERSION, VisionScorer, VisionSettings, shared_scorer
 from schemas import VisionRequested, derive_event_id
+from streams.media_samples import heic
 
 _SOURCES = (
     "astronaut",
@@ -54,6 +56,11 @@ _BATCH = 8
 
 def two_megapixel_jpegs(count: int) -> list[bytes]:
     """``count`` distinct ~2 MP JPEGs made from the sample photos (cycled, mirrored)."""
+    return two_megapixel_photos(count, "jpeg")
+
+
+def two_megapixel_photos(count: int, fmt: str) -> list[bytes]:
+    """``count`` distinct ~2 MP photos, quality 90, as ``fmt`` (``jpeg`` or ``heic``)."""
     photos = []
     for index in range(count):
         name = _SOURCES[index % len(_SOURCES)]
@@ -62,6 +69,9 @@ def two_megapixel_jpegs(count: int) -> list[bytes]:
         image = image.resize(size, Image.Resampling.BICUBIC)
         if (index // len(_SOURCES)) % 2:
             image = image.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
+        if fmt == "heic":
+            photos.append(heic(image=image, quality=90))
+            continue
         with io.BytesIO() as buffer:
             image.save(buffer, format="JPEG", quality=90)
             photos.append(buffer.getvalue())
@@ -79,7 +89,7 @@ def _request(index: int) -> VisionRequested:
         bucket="bench",
         key=photo_id,
         sha256="0" * 64,
-        model_version="vision-1",
+        model_version=MODEL_VERSION,
     )
 
 
@@ -156,13 +166,14 @@ def main() -> None:
     parser.add_argument("--photos", type=int, default=16)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--processes", type=int, nargs="*", default=[2])
+    parser.add_argument("--format", choices=("jpeg", "heic"), default="jpeg")
     args = parser.parse_args()
 
-    photos = two_megapixel_jpegs(args.photos)
+    photos = two_megapixel_photos(args.photos, args.format)
     scorer = VisionScorer.from_settings(VisionSettings())
     print(
         f"# {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-        f"{args.photos} photos of ~2 MP, model set {scorer.model_version}"
+        f"{args.photos} {args.format} photos of ~2 MP, model set {scorer.model_version}"
     )
     stages = per_stage(scorer, photos, args.rounds)
     summed = sum(stages.values())

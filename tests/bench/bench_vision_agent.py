@@ -8,7 +8,7 @@ Batch size and scoring threads come from the worker's own settings
 (``PHOTOSTREAM_VISION_BATCH_SIZE``, ``PHOTOSTREAM_VISION_THREADS``), so the
 same environment tunes both sides. Both score the same ~2 MP JPEGs
 (``tests.bench.bench_vision.two_megapixel_jpegs``) with the agent's
-``VisionSettings(embedding_in_record=False)``:
+``VisionSettings(providers=settings.vision_providers)``:
 
 1. standalone: ``VisionScorer.score_batch`` in batches of the agent's batch
    size on as many threads as the agent's pool, one pass over the photos;
@@ -177,7 +177,7 @@ def main() -> None:
     run = uuid.uuid4().hex[:8]
     photos = two_megapixel_jpegs(args.photos)
     base = Settings.from_env()
-    vision = VisionSettings(embedding_in_record=False)  # what the agent runs
+    vision = VisionSettings(providers=base.vision_providers)  # what the agent runs
     scorer = VisionScorer.from_settings(vision)
     print(
         f"# {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "

@@ -232,12 +232,15 @@ def _iso(ref: dict[str, Any]) -> int | None:
     iso = _number(_first(ref, "ExifIFD:ISO"))
     if iso in (None, 0.0, 65535.0):
         iso = _number(_first(ref, "ExifIFD:ISOSpeed")) or iso
-    for key in ("Canon:CameraISO", "Nikon:ISO", "Panasonic:ISO", "XMP-exif:ISO"):
+    maker_notes = ("Canon:CameraISO", "Nikon:ISO", "Panasonic:ISO", "Sony:SonyISO",
+                   "Olympus:ISOValue")  # fmt: skip
+    for key in (*maker_notes, "XMP-exif:ISO"):
         if iso not in (None, 0.0):
             break
         iso = _number(ref.get(key))
     iso = _within(iso, 0, 10_000_000)
-    return int(iso) if iso else None
+    # Sony and Olympus store a stop value; exiftool reports e.g. 124.86 for ISO 125.
+    return round(iso) if iso else None
 
 
 def _gps(ref: dict[str, Any]) -> tuple[float | None, float | None, float | None]:
@@ -310,6 +313,11 @@ def expected_fields(ref: dict[str, Any]) -> Expected:
         ),
         "video_duration_s": _number(ref.get("QuickTime:Duration")) if video else None,
     }
+    if values["focal_length_35mm"] is None and ref.get("Composite:ScaleFactor35efl") is not None:
+        # From the sensor size (focal-plane resolution, maker-note sensor diagonal).
+        values["focal_length_35mm"] = _number(ref.get("Composite:FocalLength35efl"))
+        if values["focal_length_35mm"] is not None:
+            values["focal_length_35mm"] = round(values["focal_length_35mm"])
     if values["focal_length_35mm"] is not None:
         values["focal_length_35mm"] = int(values["focal_length_35mm"]) or None
     return Expected(values, local is None)

@@ -15,7 +15,10 @@ directory (``var/metadata-bench/corpus`` by default):
   and ``streams.media_samples``.
 - ``exiftool/``: generated images and movies whose metadata exiftool writes
   from a seeded menu (EXIF, XMP, IPTC, GPS, APEX, maker notes copied from the
-  real files, QuickTime keys and user data).
+  real files, QuickTime keys and user data); copies of the real Sony photo
+  whose only ISO is in its maker note; metadata past the head (real MPEG-4
+  movies of 10-20 MiB with ``moov`` last, PNGs with exiftool's text chunks
+  moved after megabytes of pixels); ISO 6709 positions in minutes and seconds.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from __future__ import annotations
 import io
 import random
 import shutil
+import struct
 import subprocess
 import sys
 import tarfile
@@ -30,6 +34,8 @@ import zipfile
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import av
+import numpy as np
 from exiftool_session import ExifTool
 from PIL import Image
 
@@ -301,6 +307,79 @@ def _exiftool_written(into: Path, tool: ExifTool, count: int, makernotes: list[P
     return files
 
 
+def _sony_maker_note_iso(into: Path, tool: ExifTool, real: list[Path]) -> list[Path]:
+    """Copies of the real Sony photo whose only ISO is one exiftool writes into its maker note."""
+    sources = [p for p in real if p.name == "piexif-images-r_sony.jpg"]
+    files = []
+    for n, iso in enumerate((64, 125, 400, 800, 1250, 3200, 6400, 25600) if sources else ()):
+        path = into / f"exiftool-sony-iso-{n}.jpg"
+        shutil.copyfile(sources[0], path)
+        tool.write(str(path), ["-ExifIFD:ISO=", f"-Sony:SonyISO={iso}"])
+        files.append(path)
+    return files
+
+
+def _noise(size: tuple[int, int], seed: int) -> Image.Image:
+    pixels = np.random.default_rng(seed).integers(0, 255, (size[1], size[0], 3), dtype=np.uint8)
+    return Image.fromarray(pixels)
+
+
+def _movie_with_moov_last(path: Path, seed: int, frames: int) -> None:
+    """A real MPEG-4 movie muxed the default way: ``moov`` after megabytes of media."""
+    with av.open(str(path), "w", format="mp4") as container:
+        stream = container.add_stream("mpeg4", rate=30)
+        stream.width, stream.height, stream.pix_fmt = 640, 480, "yuv420p"
+        stream.codec_context.qscale = 1
+        for n in range(frames):
+            image = _noise((640, 480), seed + n)
+            for packet in stream.encode(av.VideoFrame.from_ndarray(np.asarray(image), "rgb24")):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+
+
+def _png_chunks(data: bytes) -> list[tuple[bytes, bytes]]:
+    pos, chunks = 8, []
+    while pos + 8 <= len(data):
+        length, kind = struct.unpack_from(">I4s", data, pos)
+        chunks.append((kind, data[pos : pos + 12 + length]))
+        pos += 12 + length
+    return chunks
+
+
+def _metadata_past_the_head(into: Path, tool: ExifTool) -> list[Path]:
+    """Metadata after the media data (a movie's ``moov``, PNG text after the pixels) and
+    ISO 6709 positions in degrees-minutes(-seconds) form."""
+    files = []
+    for n, frames in enumerate((60, 30)):
+        path = into / f"tail-moov-{n}.mp4"
+        _movie_with_moov_last(path, seed=10 * n, frames=frames)
+        tool.write(str(path), [f"-QuickTime:CreateDate=2023:0{n + 1}:02 03:04:05",
+                               f"-Keys:GPSCoordinates=4{n}.5, -7{n}.25, 12"])  # fmt: skip
+        files.append(path)
+    for n in range(2):
+        path = into / f"tail-text-{n}.png"
+        _noise((1000 + 200 * n, 900), seed=n).save(path)
+        tool.write(str(path), ["-EXIF:Make=Google", "-EXIF:Model=Pixel 8", "-IFD0:Orientation#=6",
+                               f"-ExifIFD:DateTimeOriginal=2024:02:0{n + 3} 04:05:06",
+                               "-XMP-xmp:CreateDate=2024:02:03 04:05:06+01:00",
+                               f"-GPS:GPSLatitude=1{n}.5", "-GPS:GPSLatitudeRef=S",
+                               "-GPS:GPSLongitude=45.25", "-GPS:GPSLongitudeRef=W"])  # fmt: skip
+        # exiftool writes them before the pixels; some writers put them after.
+        chunks = _png_chunks(path.read_bytes())
+        text = [c for kind, c in chunks if kind in (b"eXIf", b"iTXt", b"tEXt", b"zTXt")]
+        rest = [c for kind, c in chunks if kind not in (b"eXIf", b"iTXt", b"tEXt", b"zTXt")]
+        path.write_bytes(b"\x89PNG\r\n\x1a\n" + b"".join(rest[:-1] + text + rest[-1:]))
+        files.append(path)
+    for n, location in enumerate(("+3539.57+13942.03/", "+353934.2+1394201.8+10.5/",
+                                  "-3354.2-05811.4/", "+4851.505+00217.67+35/")):  # fmt: skip
+        path = into / f"iso6709-{n}.mov"
+        path.write_bytes(media.movie(brand=b"qt  ", created=datetime(2020, 5, n + 1, 10),
+                                     location=location))  # fmt: skip
+        files.append(path)
+    return files
+
+
 def build_corpus(root: Path, *, cache: Path, exiftool_files: int = 400) -> list[Path]:
     """Build (or rebuild) the corpus under ``root``; every file in it, sorted."""
     if root.exists():
@@ -311,4 +390,6 @@ def build_corpus(root: Path, *, cache: Path, exiftool_files: int = 400) -> list[
     makernotes = [p for p in real if p.name.startswith("piexif-images-r_")]
     with ExifTool() as tool:
         written = _exiftool_written(root / "exiftool", tool, exiftool_files, makernotes)
+        written += _sony_maker_note_iso(root / "exiftool", tool, real)
+        written += _metadata_past_the_head(root / "exiftool", tool)
     return sorted(real + made + written)

@@ -226,7 +226,7 @@ def test_random_sigkills_leave_every_upload_on_its_timeline_and_albums_exactly_o
         workers[victim] = start()
 
     def missing_metadata() -> set[str]:
-        records = pipeline.read_all(pipeline.topics.metadata, idle_s=0.5)
+        records = pipeline.read_all(pipeline.topics.metadata, idle_s=0.5, timeout_s=TIMEOUT_S)
         seen = {pipeline.codec.decode(v).event_id for _, v, _ in records if v is not None}  # type: ignore[attr-defined]
         return set(expected_metadata) - seen
 

@@ -16,6 +16,7 @@ from schemas import (
     EVENT_TYPES,
     AlbumChange,
     AlbumKind,
+    ImageEmbedding,
     InvalidEvent,
     MediaType,
     MetadataExtracted,
@@ -41,6 +42,8 @@ def _record_schemas() -> list[tuple[type[Record], dict[str, Any]]]:
         if cls.__name__ == "VisionScored":
             scores = next(f for f in schema["fields"] if f["name"] == "scores")
             pairs.append((ModelScore, scores["type"]["items"]))
+            embedding = next(f for f in schema["fields"] if f["name"] == "embedding")
+            pairs.append((ImageEmbedding, embedding["type"][1]))
     return pairs
 
 
@@ -97,6 +100,8 @@ def test_python_types_fit_avro_types(cls: type[Record], schema: dict[str, Any]) 
             assert hint is datetime
         elif isinstance(type_, dict) and type_.get("logicalType") == "uuid":
             assert hint is str
+        elif isinstance(type_, dict) and type_.get("type") == "record":
+            assert issubclass(hint, Record) and hint.schema_name == type_["name"], avro["name"]
         else:
             key = type_ if isinstance(type_, str) else type_["type"]
             expected = {
@@ -105,6 +110,7 @@ def test_python_types_fit_avro_types(cls: type[Record], schema: dict[str, Any]) 
                 "long": int,
                 "double": float,
                 "boolean": bool,
+                "bytes": bytes,
                 "array": tuple,
                 "map": Mapping,
             }[key]

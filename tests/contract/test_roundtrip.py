@@ -21,6 +21,7 @@ from schemas import (
     AlbumChange,
     AlbumUpdated,
     Codec,
+    ImageEmbedding,
     LocalSchemaRegistry,
     MetadataExtracted,
     ModelScore,
@@ -89,6 +90,15 @@ _COMMON: dict[str, st.SearchStrategy[Any]] = {
     "quality": _opt(_finite),
     "utc_offset_minutes": _opt(st.integers(-18 * 60, 18 * 60)),
 }
+
+_embeddings = st.builds(
+    ImageEmbedding,
+    model=_text,
+    version=_text,
+    scale=st.floats(min_value=1e-9, max_value=1e3),
+    vector=st.binary(min_size=1, max_size=1280),
+)
+_COMMON["embedding"] = _opt(_embeddings)
 
 _scores = st.builds(
     ModelScore,

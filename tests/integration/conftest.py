@@ -21,6 +21,7 @@ from confluent_kafka import Consumer, TopicPartition
 
 from schemas import Codec, PhotoDeleted, PhotoUploaded
 from streams.devstack import S3_ENV, DevStack
+from streams.devstack._parent import pdeathsig_preexec
 from streams.registry_client import registry_from_settings
 from streams.sdk.producer import UploadProducer
 from streams.settings import Settings
@@ -65,7 +66,7 @@ class Pipeline:
             "-m",
             "streams.cli",
             "--log-level",
-            "INFO",
+            os.environ.get("PHOTOSTREAM_TEST_WORKER_LOG_LEVEL", "INFO"),
             "worker",
             "--name",
             name,
@@ -74,8 +75,15 @@ class Pipeline:
             argv += ["--role", role]
         log = (self.workdir / f"{name}.log").open("ab")
         env = {**os.environ, **S3_ENV, **self.settings.to_env()}
+        # Its own session so a kill reaches the whole group; dies with the test
+        # run even when that is killed outright.
         proc = subprocess.Popen(
-            argv, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            argv,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=pdeathsig_preexec(signal.SIGKILL),
         )
         log.close()
         self.workers.append(proc)
@@ -177,16 +185,17 @@ class Pipeline:
                         f"{topic}: condition not met in {timeout_s}s with {len(records)} records;"
                         f" worker log tail:\n{self.worker_log()[-3000:]}"
                     )
-                message = consumer.poll(0.2)
-                if message is None or message.error():
-                    continue
-                records.append((message.key(), message.value(), list(message.headers() or ())))
+                for message in consumer.consume(500, timeout=0.2):
+                    if message.error() is None:
+                        records.append(
+                            (message.key(), message.value(), list(message.headers() or ()))
+                        )
         finally:
             consumer.close()
         return records
 
     def read_all(
-        self, topic: str, *, idle_s: float = 1.0
+        self, topic: str, *, idle_s: float = 1.0, timeout_s: float = 60.0
     ) -> list[tuple[bytes | None, bytes | None, list[tuple[str, bytes]]]]:
         """Everything in ``topic`` now: read until nothing arrives for ``idle_s``."""
         last = {"at": time.monotonic(), "count": 0}
@@ -197,7 +206,7 @@ class Pipeline:
                 last["at"], last["count"] = now, len(records)
             return now - last["at"] >= idle_s
 
-        return self.read(topic, until=idle)
+        return self.read(topic, until=idle, timeout_s=timeout_s)
 
     def read_events(self, topic: str, count: int, timeout_s: float = 60.0) -> list[object]:
         records = self.read(topic, until=lambda rs: len(rs) >= count, timeout_s=timeout_s)
@@ -220,6 +229,8 @@ def pipeline_factory(stack: DevStack, tmp_path: Path) -> Iterator[Callable[..., 
             buckets=(BUCKET,),
             data_dir=tmp_path / "data",
             session_timeout_s=3.0,
+            # Several workers share this host: each takes a free port for its endpoints.
+            http_port=0,
         ).with_changes(**changes)
         stack.create_topics(topic_plan_for(settings))
         pipeline = Pipeline(

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import pytest
+import skimage.data
 from confluent_kafka import Producer
+from PIL import Image
 
+from processors.vision import MODEL_VERSION
 from schemas import VisionScored
+from streams.media_samples import heic
 from streams.samples import generate_samples
 
 from .conftest import Pipeline
@@ -13,9 +17,21 @@ from .conftest import Pipeline
 pytestmark = pytest.mark.integration
 
 
+def _iphone_style_heic() -> bytes:
+    """A portrait stored on its side with an irot transform, as phones write HEIC."""
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    stored = Image.fromarray(skimage.data.astronaut()).transpose(Image.Transpose.ROTATE_90)
+    return heic(image=stored, exif=exif, quality=85)
+
+
 def test_vision_workers_score_what_ingest_requests(pipeline: Pipeline) -> None:
     good = [s for s in generate_samples() if s.expect_ok][:4]
     uploads = [pipeline.upload(s.data, user_id=s.user_id, filename=s.filename) for s in good]
+    portrait = pipeline.upload(
+        _iphone_style_heic(), user_id="bob", filename="IMG_0001.HEIC", content_type="image/heic"
+    )
+    uploads.append(portrait)
     pipeline.start_worker("w1", roles=("ingest", "curate"))
     pipeline.start_worker("v1", roles=("vision",))
     producer = Producer({"bootstrap.servers": pipeline.settings.bootstrap_servers})
@@ -36,6 +52,10 @@ def test_vision_workers_score_what_ingest_requests(pipeline: Pipeline) -> None:
         assert scores.phash and scores.dhash
         assert scores.quality is not None and 0.0 <= scores.quality <= 1.0
         assert scores.nsfw_probability is not None
+        assert scores.model_version == MODEL_VERSION
+        assert scores.embedding is not None and len(scores.embedding.vector) == 1280
+    (heic_scores,) = [s for s in scored if s.photo_id == portrait.photo_id]
+    assert heic_scores.face_count == 1
     dead = pipeline.read(pipeline.topics.deadletter, until=lambda rs: len(rs) >= 1)
     headers = dict(dead[0][2])
     assert headers["ps.stage"] == b"vision"

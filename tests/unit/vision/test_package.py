@@ -60,4 +60,4 @@ def test_exports_are_declared_and_public():
     for name in vision.__all__:
         assert not name.startswith("_")
         assert hasattr(vision, name)
-    assert vision.onnx_providers(use_gpu=False) == ["CPUExecutionProvider"]
+    assert vision.onnx_providers(["cpu"]) == [vision.CPU_PROVIDER]

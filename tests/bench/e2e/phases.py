@@ -1,0 +1,257 @@
+"""The measured phases: throughput, latency under a paced load, and the memory soak."""
+
+from __future__ import annotations
+
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+from streams.devstack import DevStack
+
+from .dataset import PhotoObject, upload_events
+from .harness import Pipeline, Reader, Workers, new_pipeline, produce, produce_paced, warm_up
+
+__all__ = ["latency", "soak", "throughput"]
+
+_INGEST_CURATE = ("ingest", "curate")
+_WARM_UP_USERS = 32
+
+
+@dataclass
+class _Running:
+    pipeline: Pipeline
+    workers: Workers
+    reader: Reader
+
+
+@contextmanager
+def _running(
+    stack: DevStack,
+    objects: list[PhotoObject],
+    workdir: Path,
+    label: str,
+    *,
+    workers: int,
+    vision: bool,
+) -> Iterator[_Running]:
+    pipeline = new_pipeline(stack, workdir, label, vision=vision)
+    group = Workers(pipeline, workdir / "logs")
+    reader = Reader(pipeline, scores=vision)
+    try:
+        for index in range(workers):
+            group.start(f"ic{index + 1}", _INGEST_CURATE)
+        if vision:
+            group.start("vision", ("vision",))
+        # Twice: the second batch goes through only after every worker has
+        # joined and the group has settled.
+        for round_ in range(2):
+            batch = upload_events(
+                objects, count=_WARM_UP_USERS, users=_WARM_UP_USERS, run=f"warm{round_}"
+            )
+            warm_up(pipeline, group, reader, list(batch), scored=vision)
+            time.sleep(2.0)
+        yield _Running(pipeline, group, reader)
+    finally:
+        reader.close()
+        group.stop_all()
+
+
+def throughput(
+    stack: DevStack,
+    objects: list[PhotoObject],
+    workdir: Path,
+    *,
+    workers: int,
+    vision: bool,
+    count: int,
+    users: int,
+    profile: Path | None = None,
+) -> dict[str, Any]:
+    """Uploads/s from producing ``count`` uploads at once to the last one's timeline item.
+
+    With ``profile``, py-spy samples the first worker while it works and
+    writes its collapsed stacks there.
+    """
+    label = f"tp{workers}{'v' if vision else ''}"
+    with _running(stack, objects, workdir, label, workers=workers, vision=vision) as run:
+        events = list(upload_events(objects, count=count, users=users, run=run.pipeline.run))
+        encoded = run.pipeline.encode(events)
+        ids = [e.photo_id for e in events]
+        cpu_before = run.workers.cpu_seconds()
+        spy = _py_spy(run.workers.procs["ic1"].pid, profile) if profile else None
+        start = time.time()
+        produce(run.pipeline.producer(), run.pipeline.topics.uploaded, encoded)
+        last = run.reader.wait_for(ids, run.workers, timeout_s=1800, scored=vision)
+        if spy is not None:
+            spy.send_signal(signal.SIGINT)  # py-spy writes its output on SIGINT
+            spy.wait(60)
+        cpu = run.workers.cpu_seconds() - cpu_before
+        timeline_last = max(run.reader.done.received[p] for p in ids)
+    return {
+        "workers": workers,
+        "vision": vision,
+        "uploads": count,
+        "seconds": last - start,
+        "uploads_per_s": count / (last - start),
+        "timeline_uploads_per_s": count / (timeline_last - start),
+        "worker_cpu_ms_per_upload": cpu / count * 1000,
+    }
+
+
+def _py_spy(pid: int, out: Path) -> subprocess.Popen[bytes]:
+    py_spy = Path(sys.executable).with_name("py-spy")
+    argv = [str(py_spy), "record", "--pid", str(pid), "--format", "raw", "--threads"]
+    argv += ["--rate", "200", "--output", str(out)]
+    return subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _percentiles(values: list[float]) -> dict[str, float]:
+    cuts = statistics.quantiles(values, n=100, method="inclusive")
+    return {"p50": cuts[49], "p95": cuts[94], "p99": cuts[98], "max": max(values)}
+
+
+def latency(
+    stack: DevStack,
+    objects: list[PhotoObject],
+    workdir: Path,
+    *,
+    max_rate: float,
+    loads: tuple[float, ...],
+    seconds: float,
+    users: int,
+) -> list[dict[str, Any]]:
+    """Upload-to-timeline latency at fractions of ``max_rate``, one worker, paced producer."""
+    rows = []
+    with _running(stack, objects, workdir, "lat", workers=1, vision=False) as run:
+        producer = run.pipeline.producer()
+        for load in loads:
+            rate = max_rate * load
+            count = max(50, int(rate * seconds))
+            events = list(
+                upload_events(
+                    objects, count=count, users=users, run=f"{run.pipeline.run}-{load:.2f}"
+                )
+            )
+            encoded = run.pipeline.encode(events)
+            sent = produce_paced(producer, run.pipeline.topics.uploaded, encoded, rate)
+            run.reader.wait_for(list(sent), run.workers, timeout_s=600)
+            done = run.reader.done
+            ms = [
+                (done.timeline_ms[p] / 1000 if done.timeline_ms[p] > 0 else done.received[p])
+                - sent[p]
+                for p in sent
+            ]
+            rows.append(
+                {
+                    "load": load,
+                    "rate": rate,
+                    "uploads": count,
+                    **{k: v * 1000 for k, v in _percentiles(ms).items()},
+                }
+            )
+            time.sleep(2.0)
+    return rows
+
+
+class _Sampler(threading.Thread):
+    """Samples worker and broker RSS and progress every ``interval_s``."""
+
+    def __init__(self, workers: Workers, reader: Reader, broker_pid: int, interval_s: float):
+        super().__init__(name="bench-rss", daemon=True)
+        self._workers, self._reader, self._interval = workers, reader, interval_s
+        self._broker = psutil.Process(broker_pid)
+        self._halt = threading.Event()
+        self.samples: list[dict[str, float]] = []
+        self._start = time.monotonic()
+
+    def run(self) -> None:
+        while not self._halt.wait(self._interval):
+            self.samples.append(
+                {
+                    "t": time.monotonic() - self._start,
+                    "done": self._reader.count(),
+                    "worker_rss": self._workers.rss_bytes("ic1"),
+                    "broker_rss": self._broker.memory_info().rss,
+                }
+            )
+
+    def stop(self) -> None:
+        self._halt.set()
+        self.join(5)
+
+
+def _plateau(samples: list[dict[str, float]], total: int, warm_up: float) -> dict[str, float]:
+    after = [s for s in samples if s["done"] >= warm_up * total]
+    if len(after) < 4:
+        return {"baseline_rss": 0.0, "final_rss": 0.0, "peak_rss": 0.0, "growth": 0.0}
+    head = after[: max(2, len(after) // 10)]
+    tail = after[-max(2, len(after) // 10) :]
+    baseline = statistics.median(s["worker_rss"] for s in head)
+    final = statistics.median(s["worker_rss"] for s in tail)
+    return {
+        "baseline_rss": baseline,
+        "final_rss": final,
+        "peak_rss": max(s["worker_rss"] for s in after),
+        "growth": final / baseline - 1,
+    }
+
+
+def soak(
+    stack: DevStack,
+    objects: list[PhotoObject],
+    workdir: Path,
+    *,
+    total: int,
+    users: int,
+    backlog: int = 4000,
+    chunk: int = 1000,
+    warm_up_share: float = 0.2,
+) -> dict[str, Any]:
+    """``total`` uploads through one worker as fast as it takes them, RSS sampled."""
+    with _running(stack, objects, workdir, "soak", workers=1, vision=False) as run:
+        producer = run.pipeline.producer()
+        sampler = _Sampler(run.workers, run.reader, stack.pids()["broker"], interval_s=2.0)
+        sampler.start()
+        start = time.time()
+        base = run.reader.count()
+        produced = 0
+        try:
+            while produced < total:
+                while produced - (run.reader.count() - base) > backlog:
+                    run.workers.check_alive()
+                    time.sleep(0.05)
+                n = min(chunk, total - produced)
+                batch = upload_events(
+                    objects, count=n, users=users, run=run.pipeline.run, start=produced
+                )
+                produce(producer, run.pipeline.topics.uploaded, run.pipeline.encode(batch))
+                produced += n
+            deadline = time.monotonic() + 900
+            while run.reader.count() - base < total:
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"soak: {run.reader.count() - base} of {total} done")
+                run.workers.check_alive()
+                time.sleep(0.2)
+            elapsed = time.time() - start
+        finally:
+            sampler.stop()
+        samples = [{**s, "done": s["done"] - base} for s in sampler.samples]
+    return {
+        "uploads": total,
+        "users": users,
+        "seconds": elapsed,
+        "uploads_per_s": total / elapsed,
+        "warm_up_share": warm_up_share,
+        "samples": samples,
+        **_plateau(samples, total, warm_up_share),
+    }

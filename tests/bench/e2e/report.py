@@ -1,0 +1,234 @@
+"""The end-to-end report: tables for BENCHMARKS.md and the plots, from one run's results."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+
+__all__ = ["pure_rates", "write_report"]
+
+_THROUGHPUT_TARGET = 0.5
+_P99_TARGET_MS = 250.0
+_GROWTH_TARGET = 0.10
+
+
+def pure_rates(results: dict[str, Any]) -> dict[str, float]:
+    """Each processor's rate: the better of the measurements before and after the pipeline ran.
+
+    A ceiling is what the machine can do; on a shared machine the lower of
+    the two measures the neighbours' load, not the code.
+    """
+    runs = [results[k] for k in ("processors_before", "processors_after") if k in results]
+    if not runs:
+        return {}
+    return {name: max(r[name] for r in runs) for name in runs[0]}
+
+
+def _met(ok: bool) -> str:
+    return "met" if ok else "**not met**"
+
+
+def _throughput_table(results: dict[str, Any], pure: dict[str, float]) -> list[str]:
+    extract = pure.get("extract_metadata", 0.0)
+    # The whole pure work of one upload on one core: extraction, the metadata
+    # event (geocoding, zone) and the curation step with its state write.
+    work = 1 / (1 / pure["extract_and_event"] + 1 / pure["curate_apply_persist"]) if pure else 0.0
+    broker = results.get("broker", {}).get("aiokafka", 0.0)
+    s3 = results.get("s3_ranged_gets_per_s", 0.0)
+    lines = [
+        "| vision | ingest+curate workers | uploads | uploads/s | / metadata extraction, 1 core"
+        " (target >= 50 %) | / all pure work, 1 core | / S3 ranged GETs | / aiokafka relay"
+        " | worker CPU ms / upload | uploads per worker CPU-second / extraction |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in results.get("throughput", []):
+        rate = row["uploads_per_s"]
+        ratio = rate / extract if extract else 0.0
+        lines.append(
+            f"| {'on' if row['vision'] else 'off'} | {row['workers']} | {row['uploads']:,} "
+            f"| {rate:,.1f} | {ratio:.1%} ({_met(ratio >= _THROUGHPUT_TARGET)}) "
+            f"| {rate / work if work else 0:.1%} | {rate / s3 if s3 else 0:.1%} "
+            f"| {rate / broker if broker else 0:.2%} "
+            f"| {row['worker_cpu_ms_per_upload']:.1f} "
+            f"| {1000 / row['worker_cpu_ms_per_upload'] / extract if extract else 0:.1%} |"
+        )
+    return lines
+
+
+def _latency_table(results: dict[str, Any]) -> list[str]:
+    lines = [
+        "| load (of the 1-worker max) | uploads/s | uploads | p50 ms | p95 ms | p99 ms | max ms"
+        " | target |",
+        "|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for row in results.get("latency", []):
+        target = (
+            f"p99 <= 250 ms: {_met(row['p99'] <= _P99_TARGET_MS)}" if row["load"] == 0.5 else ""
+        )
+        lines.append(
+            f"| {row['load']:.0%} | {row['rate']:.1f} | {row['uploads']:,} | {row['p50']:.0f} "
+            f"| {row['p95']:.0f} | {row['p99']:.0f} | {row['max']:.0f} | {target} |"
+        )
+    return lines
+
+
+def _soak_lines(results: dict[str, Any]) -> list[str]:
+    soak = results.get("soak")
+    if not soak:
+        return []
+    samples = soak["samples"]
+    broker = [s["broker_rss"] for s in samples]
+    mib = 2**20
+    return [
+        "| measure | value |",
+        "|---|---:|",
+        f"| uploads, users | {soak['uploads']:,}, {soak['users']:,} |",
+        f"| wall time, uploads/s | {soak['seconds']:.0f} s, {soak['uploads_per_s']:.1f} |",
+        f"| worker RSS after warm-up (first {soak['warm_up_share']:.0%} of uploads) "
+        f"| {soak['baseline_rss'] / mib:.0f} MiB |",
+        f"| worker RSS at the end | {soak['final_rss'] / mib:.0f} MiB |",
+        f"| worker RSS peak after warm-up | {soak['peak_rss'] / mib:.0f} MiB |",
+        f"| growth after warm-up (target <= 10 %) | {soak['growth']:+.1%} "
+        f"({_met(soak['growth'] <= _GROWTH_TARGET)}) |",
+        f"| broker RSS, start to end of the soak | {broker[0] / mib:.0f} -> {broker[-1] / mib:.0f}"
+        " MiB |"
+        if broker
+        else "| broker RSS | - |",
+    ]
+
+
+def _ceiling_lines(results: dict[str, Any], pure: dict[str, float]) -> list[str]:
+    lines = ["| ceiling | rate |", "|---|---:|"]
+    sizes = results.get("dataset", {}).get("event_bytes", {})
+    for client, rate in results.get("broker", {}).items():
+        lines.append(
+            f"| broker relay, {client} (consume {sizes.get('upload_event')} B, produce "
+            f"{sizes.get('metadata_event')} B per record) | {rate:,.0f} records/s |"
+        )
+    if "s3_ranged_gets_per_s" in results:
+        lines.append(
+            f"| S3 ranged GET of the 64 KiB head, 16 in flight | "
+            f"{results['s3_ranged_gets_per_s']:,.0f} GETs/s |"
+        )
+    names = {
+        "extract_metadata": "metadata extraction (`extract_metadata` on the head)",
+        "extract_and_event": "extraction + metadata event (geocoding, time zone)",
+        "curate_apply": "curation `apply`",
+        "curate_apply_persist": "curation `apply` + state write (`to_bytes`), as the agent does",
+    }
+    for key, label in names.items():
+        if key in pure:
+            before = results.get("processors_before", {}).get(key)
+            after = results.get("processors_after", {}).get(key)
+            spread = f" ({before:,.0f} before, {after:,.0f} after)" if before and after else ""
+            lines.append(f"| {label}, 1 thread | {pure[key]:,.0f} /s{spread} |")
+    return lines
+
+
+def _plots(results: dict[str, Any], out: Path, pure: dict[str, float]) -> list[str]:
+    written = []
+    rows = results.get("throughput", [])
+    if rows:
+        fig, ax = plt.subplots(figsize=(6, 4))
+        for vision in (False, True):
+            mine = [r for r in rows if r["vision"] is vision]
+            ax.plot(
+                [r["workers"] for r in mine],
+                [r["uploads_per_s"] for r in mine],
+                marker="o",
+                label=f"vision {'on' if vision else 'off'}",
+            )
+        if "extract_metadata" in pure:
+            half = pure["extract_metadata"] * _THROUGHPUT_TARGET
+            ax.axhline(half, linestyle="--", color="grey", label="target: 50 % of extraction")
+        ax.set_xticks([1, 2])
+        ax.set_yscale("log")
+        ax.set_xlabel("ingest+curate workers")
+        ax.set_ylabel("uploads/s (log)")
+        ax.set_title("Throughput vs workers")
+        ax.legend()
+        fig.tight_layout()
+        fig.savefig(out / "e2e-throughput.png", dpi=100)
+        plt.close(fig)
+        written.append("e2e-throughput.png")
+    rows = results.get("latency", [])
+    if rows:
+        fig, ax = plt.subplots(figsize=(6, 4))
+        loads = [r["load"] * 100 for r in rows]
+        for key in ("p50", "p95", "p99"):
+            ax.plot(loads, [r[key] for r in rows], marker="o", label=key)
+        ax.axhline(_P99_TARGET_MS, linestyle="--", color="grey", label="p99 target at 50 %")
+        ax.set_xlabel("load, % of the measured 1-worker maximum")
+        ax.set_yscale("log")
+        ax.set_ylabel("upload -> timeline, ms (log)")
+        ax.set_title("Latency percentiles vs load")
+        ax.legend()
+        fig.tight_layout()
+        fig.savefig(out / "e2e-latency.png", dpi=100)
+        plt.close(fig)
+        written.append("e2e-latency.png")
+    soak = results.get("soak")
+    if soak and soak["samples"]:
+        samples = soak["samples"]
+        fig, ax = plt.subplots(figsize=(6, 4))
+        ax.plot(
+            [s["t"] for s in samples], [s["worker_rss"] / 2**20 for s in samples], label="worker"
+        )
+        ax.set_xlabel("seconds")
+        ax.set_ylabel("worker RSS, MiB")
+        twin = ax.twinx()
+        twin.plot(
+            [s["t"] for s in samples],
+            [s["done"] / 1000 for s in samples],
+            color="grey",
+            linestyle=":",
+            label="uploads done (k)",
+        )
+        twin.set_ylabel("uploads done, thousands")
+        ax.set_title(f"Worker RSS over a {soak['uploads']:,}-upload soak")
+        fig.legend(loc="lower right", bbox_to_anchor=(0.85, 0.15))
+        fig.tight_layout()
+        fig.savefig(out / "e2e-rss.png", dpi=100)
+        plt.close(fig)
+        written.append("e2e-rss.png")
+    return written
+
+
+def write_report(results: dict[str, Any], out: Path) -> str:
+    """Write ``e2e.md`` and the plots into ``out``; returns the markdown."""
+    pure = pure_rates(results)
+    machine = results["machine"]
+    data = results.get("dataset", {})
+    lines = [
+        f"Run {results['started']}, {results['minutes']:.1f} min"
+        f"{' (BENCH_QUICK: reduced sizes)' if results.get('quick') else ''}: {machine['cpu']}, "
+        f"{machine['cores']} cores, {machine['memory_gb']} GiB, Python {machine['python']}, "
+        f"load average {machine['load_average_at_start'][0]:.2f} at start, "
+        f"{machine['load_average_at_end'][0]:.2f} at end.",
+        "",
+    ]
+    if data:
+        lines += [
+            f"Data set: {data['objects']} JPEGs of {data['min_mb']:.1f}-{data['max_mb']:.1f} MB "
+            f"in the S3 server; upload events {data['event_bytes']['upload_event']} B, metadata "
+            f"events {data['event_bytes']['metadata_event']} B (Avro, framed).",
+            "",
+        ]
+    for title, body in (
+        ("Ceilings", _ceiling_lines(results, pure)),
+        ("Throughput", _throughput_table(results, pure)),
+        ("Latency", _latency_table(results)),
+        ("Memory soak", _soak_lines(results)),
+    ):
+        if len(body) > 2:
+            lines += [f"#### {title}", "", *body, ""]
+    plots = _plots(results, out, pure)
+    lines += [f"![{name}](tests/bench/results/{name})" for name in plots]
+    text = "\n".join(lines) + "\n"
+    (out / "e2e.md").write_text(text)
+    return text
