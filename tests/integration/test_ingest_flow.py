@@ -167,7 +167,7 @@ def test_table_state_survives_a_worker_restart(
 ) -> None:
     # With a linger, the concurrent actors' table writes share changelog
     # batches: the layout that the broker's short end offsets get wrong.
-    pipeline = pipeline_factory(producer_linger_ms=20)
+    pipeline = pipeline_factory(producer_linger_ms=50, agent_concurrency=8)
     data = _jpeg()
     uploads = [pipeline.upload(data, user_id=f"user{i % 13}") for i in range(600)]
     pipeline.start_worker("w1")

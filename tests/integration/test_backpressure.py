@@ -8,7 +8,7 @@ reach its timeline, and the worker's resident memory must not follow the
 lag: Faust's per-partition buffers bound what is held in flight, so unread
 events wait in the broker, not in the worker.
 
-Sized by the environment (see README.md): the defaults are the CI run.
+Sized by PHOTOSTREAM_BACKPRESSURE_S and PHOTOSTREAM_BACKPRESSURE_WARMUP; the defaults are the CI run.
 """
 
 from __future__ import annotations
@@ -27,7 +27,8 @@ from schemas import PhotoUploaded
 from streams.samples import generate_samples
 from streams.sdk import UploadProducer
 from streams.worker import consumer_group
-from tests.integration.conftest import BUCKET, Pipeline
+
+from .conftest import BUCKET, Pipeline
 
 pytestmark = pytest.mark.integration
 
