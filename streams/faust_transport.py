@@ -1,4 +1,4 @@
-"""Faust's aiokafka transport with three corrections that matter on small brokers.
+"""Faust's aiokafka transport with the corrections that crashes and small brokers need.
 
 1. Fetch wait. Faust hard-codes ``fetch_max_wait_ms=1500`` for its worker
    consumer. Brokers that re-check a pending fetch after half its wait (the
@@ -17,7 +17,10 @@
    to fetch them again. With nothing committed yet that seek does nothing, so
    those records were never processed by the group: a partition stalled for
    good after a worker died before its first commit. Such partitions are
-   sent back to where the reset policy says a group starts.
+   sent back to where the reset policy says a group starts, and records
+   dropped that way are read again from the committed offset.
+4. Late acks. An event that finishes after a rebalance is not counted in the
+   new generation's acks, which could otherwise commit past dropped records.
 """
 
 from __future__ import annotations
@@ -140,6 +143,23 @@ class _Consumer(faust_aiokafka.Consumer):
 
     def _new_consumer_thread(self) -> faust_aiokafka.AIOKafkaConsumerThread:
         return _ConsumerThread(self, loop=self.loop, beacon=self.beacon)
+
+    def ack(self, message: Any) -> bool:
+        """Count an ack only for a message of the current consumer generation.
+
+        An event still being processed when a rebalance starts may finish
+        after it. Its ack would land in the new generation's fresh bookkeeping
+        where, with no offset committed yet, Faust commits the first run of
+        consecutive acked offsets wherever it starts: past the records that
+        the rebalance dropped. The new generation reads the event again from
+        the committed offset, so its late ack is only let go.
+        """
+        generation = getattr(message, "generation_id", None)
+        if generation is not None and generation != self.app.consumer_generation_id:
+            message.acked = True
+            self._unacked_messages.discard(message)
+            return False
+        return bool(super().ack(message))
 
     async def _wait_next_records(
         self,

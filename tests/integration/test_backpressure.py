@@ -8,7 +8,8 @@ reach its timeline, and the worker's resident memory must not follow the
 lag: Faust's per-partition buffers bound what is held in flight, so unread
 events wait in the broker, not in the worker.
 
-Sized by PHOTOSTREAM_BACKPRESSURE_S and PHOTOSTREAM_BACKPRESSURE_WARMUP; the defaults are the CI run.
+Sized by PHOTOSTREAM_BACKPRESSURE_S and PHOTOSTREAM_BACKPRESSURE_WARMUP;
+the defaults are the size `make test` runs.
 """
 
 from __future__ import annotations
