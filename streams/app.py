@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import faust
 from faust.types import TransportT
 
-from .faust_transport import FETCH_MAX_WAIT_ATTR, TunedTransport
+from .faust_transport import FETCH_MAX_WAIT_ATTR, FencedConsumer, TunedTransport
 from .kafka_security import faust_credentials
 from .settings import Settings
 from .topics import topic_names
@@ -23,6 +23,19 @@ class PhotostreamApp(faust.App):
 
     def _new_producer_transport(self) -> TransportT:
         return TunedTransport(self.conf.broker_producer, self)
+
+    @property
+    def fenced_consumer(self) -> FencedConsumer:
+        return cast(FencedConsumer, self.consumer)
+
+    def on_rebalance_start(self) -> None:
+        # First, before any await: work delivered until now stops counting.
+        self.fenced_consumer.on_rebalance_start()
+        super().on_rebalance_start()
+
+    def is_current(self, event: faust.EventT[Any]) -> bool:
+        """Whether ``event`` may still change state: no rebalance began since it arrived."""
+        return self.fenced_consumer.is_current(event.message)
 
 
 def create_app(

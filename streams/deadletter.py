@@ -8,19 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from schemas import (
-    DEADLETTER_HEADERS,
-    HEADER_ATTEMPT,
-    HEADER_ERROR_CLASS,
-    HEADER_ERROR_MESSAGE,
-    HEADER_ERROR_REASON,
-    HEADER_FIRST_FAILURE_AT,
-    HEADER_LAST_FAILURE_AT,
-    HEADER_SOURCE_OFFSET,
-    HEADER_SOURCE_PARTITION,
-    HEADER_SOURCE_TOPIC,
-    HEADER_STAGE,
-)
+from schemas import deadletter
 
 __all__ = ["DeadLetter", "Failure", "dead_letter_for"]
 
@@ -70,24 +58,24 @@ class DeadLetter:
         # earlier rounds; counting on from them is what lets the redrive tool
         # stop sending a record that never succeeds.
         earlier = dict(headers)
-        prior = _int_header(earlier.get(HEADER_ATTEMPT))
+        prior = _int_header(earlier.get(deadletter.HEADER_ATTEMPT))
         first = failure.first_failure_at or now
-        first_bytes = earlier.get(HEADER_FIRST_FAILURE_AT) or first.isoformat().encode()
+        first_bytes = earlier.get(deadletter.HEADER_FIRST_FAILURE_AT) or first.isoformat().encode()
         last = failure.last_failure_at or now
         # Keep the record's own headers, minus an earlier envelope: a redriven
         # record that fails again gets one fresh envelope, not two.
-        kept = [(k, v) for k, v in headers if k not in DEADLETTER_HEADERS]
+        kept = [(k, v) for k, v in headers if k not in deadletter.DEADLETTER_HEADERS]
         envelope = [
-            (HEADER_ERROR_CLASS, failure.error_class.encode()),
-            (HEADER_ERROR_REASON, failure.reason.encode()),
-            (HEADER_ERROR_MESSAGE, failure.message.encode("utf-8", "replace")[:4096]),
-            (HEADER_STAGE, failure.stage.encode()),
-            (HEADER_SOURCE_TOPIC, failure.source_topic.encode()),
-            (HEADER_SOURCE_PARTITION, str(failure.source_partition).encode()),
-            (HEADER_SOURCE_OFFSET, str(failure.source_offset).encode()),
-            (HEADER_ATTEMPT, str(prior + failure.attempt).encode()),
-            (HEADER_FIRST_FAILURE_AT, first_bytes),
-            (HEADER_LAST_FAILURE_AT, last.isoformat().encode()),
+            (deadletter.HEADER_ERROR_CLASS, failure.error_class.encode()),
+            (deadletter.HEADER_ERROR_REASON, failure.reason.encode()),
+            (deadletter.HEADER_ERROR_MESSAGE, failure.message.encode("utf-8", "replace")[:4096]),
+            (deadletter.HEADER_STAGE, failure.stage.encode()),
+            (deadletter.HEADER_SOURCE_TOPIC, failure.source_topic.encode()),
+            (deadletter.HEADER_SOURCE_PARTITION, str(failure.source_partition).encode()),
+            (deadletter.HEADER_SOURCE_OFFSET, str(failure.source_offset).encode()),
+            (deadletter.HEADER_ATTEMPT, str(prior + failure.attempt).encode()),
+            (deadletter.HEADER_FIRST_FAILURE_AT, first_bytes),
+            (deadletter.HEADER_LAST_FAILURE_AT, last.isoformat().encode()),
         ]
         return cls(key=key, value=value, headers=kept + envelope)
 

@@ -19,14 +19,22 @@
    good after a worker died before its first commit. Such partitions are
    sent back to where the reset policy says a group starts, and records
    dropped that way are read again from the committed offset.
-4. Late acks. An event that finishes after a rebalance is not counted in the
-   new generation's acks, which could otherwise commit past dropped records.
+4. Commits past work in flight. Faust may commit over the lowest offset
+   still being processed when higher ones are acked (see :meth:`_new_offset`).
+5. Late work. An event delivered before a rebalance started may finish after
+   it. Its ack would land in the next assignment's fresh bookkeeping, where
+   Faust commits the first run of consecutive acked offsets wherever it
+   starts: past records the rebalance dropped. Each message is stamped with
+   the assignment it was delivered in (none while a rebalance is under way),
+   and only messages of the current assignment are acked; agents ask the same
+   question before they write state (:meth:`is_current`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from collections.abc import AsyncIterator, Mapping
 from typing import Any, cast
 
@@ -34,7 +42,7 @@ import aiokafka
 from faust.transport.drivers import aiokafka as faust_aiokafka
 from faust.types import TP
 
-__all__ = ["TunedTransport", "true_end_offsets"]
+__all__ = ["FencedConsumer", "TunedTransport", "true_end_offsets"]
 
 logger = logging.getLogger(__name__)
 
@@ -130,36 +138,85 @@ class _ConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):
             tp for tp, offset in committed.items() if not offset and tp.topic not in changelogs
         ]
         if uncommitted:
-            consumer = self._ensure_consumer()
-            if self.app.conf.consumer_auto_offset_reset == "latest":
-                await self.call_thread(consumer.seek_to_end, *uncommitted)
-            else:
-                await self.call_thread(consumer.seek_to_beginning, *uncommitted)
+            await self.seek_to_reset_position(uncommitted)
         return committed
 
+    async def seek_to_reset_position(self, partitions: list[TP]) -> None:
+        """Move partitions without a committed offset to where a new group starts."""
+        consumer = self._ensure_consumer()
+        if self.app.conf.consumer_auto_offset_reset == "latest":
+            await self.call_thread(consumer.seek_to_end, *partitions)
+        else:
+            await self.call_thread(consumer.seek_to_beginning, *partitions)
 
-class _Consumer(faust_aiokafka.Consumer):
+
+class FencedConsumer(faust_aiokafka.Consumer):
+    """The aiokafka consumer with the corrections above."""
+
     _fetched: Mapping[TP, list[Any]] | None = None
+    #: The generation of the current assignment; None from the moment a rebalance starts.
+    _assignment: int | None = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._delivered_in: weakref.WeakKeyDictionary[Any, int | None] = weakref.WeakKeyDictionary()
 
     def _new_consumer_thread(self) -> faust_aiokafka.AIOKafkaConsumerThread:
         return _ConsumerThread(self, loop=self.loop, beacon=self.beacon)
 
-    def ack(self, message: Any) -> bool:
-        """Count an ack only for a message of the current consumer generation.
+    @property
+    def assignment_epoch(self) -> int | None:
+        """The generation of the current assignment; None while a rebalance is under way."""
+        return self._assignment
 
-        An event still being processed when a rebalance starts may finish
-        after it. Its ack would land in the new generation's fresh bookkeeping
-        where, with no offset committed yet, Faust commits the first run of
-        consecutive acked offsets wherever it starts: past the records that
-        the rebalance dropped. The new generation reads the event again from
-        the committed offset, so its late ack is only let go.
+    def on_rebalance_start(self) -> None:
+        """Called from the consumer thread before anything else of a rebalance."""
+        self._assignment = None
+
+    async def on_partitions_assigned(self, assigned: set[TP], generation_id: int = 0) -> None:
+        self._assignment = generation_id
+        await super().on_partitions_assigned(assigned, generation_id)
+
+    def is_current(self, message: Any) -> bool:
+        """Whether ``message`` was delivered in the assignment that still holds.
+
+        False once a rebalance has started since its delivery: its partition
+        may already belong to another worker, which reads it again from the
+        committed offset, so neither its ack nor a state write may count.
         """
-        generation = getattr(message, "generation_id", None)
-        if generation is not None and generation != self.app.consumer_generation_id:
+        try:
+            delivered_in = self._delivered_in[message]
+        except KeyError:
+            return bool(message.generation_id == self.app.consumer_generation_id)
+        return delivered_in is not None and delivered_in == self._assignment
+
+    def ack(self, message: Any) -> bool:
+        if not self.is_current(message):
+            # The next owner reads it again from the committed offset.
             message.acked = True
             self._unacked_messages.discard(message)
             return False
         return bool(super().ack(message))
+
+    def _new_offset(self, tp: TP) -> int | None:
+        """Never commit past an offset still being processed.
+
+        Faust's own check lets the first acked offset sit one past the
+        committed one (a single missing offset is taken for a compacted
+        record). With several agent instances sharing a partition that
+        offset is usually just still in flight, and a crash after such a
+        commit loses it for good.
+        """
+        acked = self._acked.get(tp)
+        if acked:
+            in_flight = [
+                message.offset
+                for message in list(self._unacked_messages)
+                if message.tp == tp and not message.acked and self.is_current(message)
+            ]
+            if in_flight and min(acked) > min(in_flight):
+                return None
+        return super()._new_offset(tp)
 
     async def _wait_next_records(
         self,
@@ -176,6 +233,7 @@ class _Consumer(faust_aiokafka.Consumer):
         delivered: dict[TP, int] = {}
         async for tp, message in super().getmany(timeout):
             delivered[tp] = message.offset
+            self._delivered_in[message] = self._assignment
             yield tp, message
         fetched, self._fetched = self._fetched or {}, None
         dropped = {
@@ -187,7 +245,7 @@ class _Consumer(faust_aiokafka.Consumer):
             await self._rewind(dropped)
 
     async def _rewind(self, partitions: set[TP]) -> None:
-        """Fetch again what Faust dropped: from the committed offset, or the start.
+        """Fetch again what Faust dropped: from the committed offset, or the reset position.
 
         A rebalance (or a flow stop) that overtakes a fetched batch makes
         Faust drop the rest of it after the client has moved past it. Left
@@ -212,7 +270,7 @@ class _Consumer(faust_aiokafka.Consumer):
                 if committed:
                     await self.seek(tp, committed)
                 else:
-                    await thread.call_thread(consumer.seek_to_beginning, tp)
+                    await thread.seek_to_reset_position([tp])
                     self._read_offset[tp] = None
             except aiokafka.errors.IllegalStateError:
                 # Revoked meanwhile: its next owner starts from the committed offset.
@@ -222,4 +280,4 @@ class _Consumer(faust_aiokafka.Consumer):
 class TunedTransport(faust_aiokafka.Transport):
     """The aiokafka transport with a configurable fetch wait and true end offsets."""
 
-    Consumer = _Consumer
+    Consumer = FencedConsumer

@@ -33,6 +33,9 @@ class Outgoing:
     key: bytes | None
     value: bytes | None
     headers: list[tuple[str, bytes]] = field(default_factory=list)
+    #: Both None (the usual): the key's partition and the time of sending.
+    partition: int | None = None
+    timestamp_ms: int | None = None
 
 
 def header_pairs(raw: object) -> list[tuple[str, bytes]]:

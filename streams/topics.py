@@ -23,6 +23,8 @@ class TopicNames:
     deadletter: str
     #: Internal: the daily on-this-day ticks, keyed by user like the rest.
     curate_ticks: str
+    #: Internal: every curate input (metadata, scores, deletions, ticks) in one log.
+    curate_inputs: str
     #: Replayed upload events; ingest reads them only while live uploads are quiet.
     uploaded_backfill: str
     #: Compacted: the version each step last completed per photo (``streams.ops.ledger``).
@@ -44,6 +46,7 @@ def topic_names(settings: Settings) -> TopicNames:
         albums=f"{prefix}photos.albums",
         deadletter=f"{prefix}photos.deadletter",
         curate_ticks=f"{prefix}photos.curate.ticks",
+        curate_inputs=f"{prefix}photos.curate.inputs",
         uploaded_backfill=f"{prefix}photos.uploaded.backfill",
         ledger=f"{prefix}photos.ledger",
     )

@@ -1,5 +1,8 @@
 """The curate agent: per-user timeline and albums from metadata, scores and deletions.
 
+It reads them from one log, ``photos.curate.inputs``, that the relay in
+:mod:`.curate_relay` fills from their topics.
+
 State lives in a Faust table keyed by user id (the changelog makes it
 survive restarts); decoded states are cached in memory between events and
 dropped at every rebalance, so a partition that moves away and back is read
@@ -10,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -31,11 +35,13 @@ from schemas import (
     VisionScored,
 )
 
+from ..app import PhotostreamApp
 from ..deadletter import dead_letter_for
 from ..observability import observe_timeline_latency, stage_timer
 from ..records import Outgoing, SourceRecord
 from ..settings import Settings
 from ..topics import TopicNames
+from .curate_relay import origin_of, register_curate_relay
 from .sending import Sender, source_record
 
 __all__ = ["CURATE_TABLE", "register_curate"]
@@ -48,23 +54,25 @@ _CACHE_USERS = 1024
 
 
 class _StateCache:
-    """Decoded user states, each valid only in the consumer generation that read it.
+    """Decoded user states, each valid only in the assignment that read it.
 
     An event still in flight when a rebalance starts may finish after the
-    revocation cleared the cache; tagging entries with the generation keeps
+    revocation cleared the cache; tagging entries with the assignment keeps
     such a late entry from being trusted once the partition comes back.
     """
 
-    def __init__(self, table: Any, settings: CurationSettings, generation: Any) -> None:
+    def __init__(
+        self, table: Any, settings: CurationSettings, epoch: Callable[[], int | None]
+    ) -> None:
         self._table = table
         self._settings = settings
-        self._generation = generation
-        self._states: OrderedDict[str, tuple[int, UserState]] = OrderedDict()
+        self._epoch = epoch
+        self._states: OrderedDict[str, tuple[int | None, UserState]] = OrderedDict()
 
     def get(self, user_id: str) -> UserState:
-        generation = self._generation()
+        epoch = self._epoch()
         cached = self._states.get(user_id)
-        if cached is not None and cached[0] == generation:
+        if cached is not None and epoch is not None and cached[0] == epoch:
             state = cached[1]
         else:
             stored = self._table.get(user_id.encode())
@@ -73,7 +81,7 @@ class _StateCache:
                 if stored is not None
                 else UserState.new(user_id, self._settings)
             )
-        self._states[user_id] = (generation, state)
+        self._states[user_id] = (epoch, state)
         self._states.move_to_end(user_id)
         if len(self._states) > _CACHE_USERS:
             self._states.popitem(last=False)
@@ -113,15 +121,10 @@ def _output_topic(topics: TopicNames, event: Record) -> str:
     raise TypeError(f"curate produced {type(event).__name__}")
 
 
-def register_curate(app: faust.App, settings: Settings, topics: TopicNames, codec: Codec) -> None:
-    sources = app.topic(
-        topics.metadata,
-        topics.vision_scored,
-        topics.deleted,
-        topics.curate_ticks,
-        key_type=bytes,
-        value_type=bytes,
-    )
+def register_curate(
+    app: PhotostreamApp, settings: Settings, topics: TopicNames, codec: Codec
+) -> None:
+    inputs = app.topic(topics.curate_inputs, key_type=bytes, value_type=bytes)
     table = app.Table(
         CURATE_TABLE,
         default=None,
@@ -130,17 +133,18 @@ def register_curate(app: faust.App, settings: Settings, topics: TopicNames, code
         value_type=bytes,
     )
     curation = CurationSettings()
-    cache = _StateCache(table, curation, lambda: app.consumer_generation_id)
+    cache = _StateCache(table, curation, lambda: app.fenced_consumer.assignment_epoch)
     sender = Sender(app, topics.all())
+    register_curate_relay(app, settings, topics, sender)
 
     @app.on_partitions_revoked.connect  # type: ignore[arg-type]
     async def _drop_cache(_app: faust.App, _revoked: object, **_: Any) -> None:
         cache.clear()
 
-    @app.agent(sources)
+    @app.agent(inputs)
     async def curate(stream: faust.StreamT[bytes]) -> None:
         async for event in stream.events():
-            record = source_record(event)
+            record = origin_of(source_record(event))
             outgoing, state = _handle(record)
             # Outputs first, state second: a crash in between re-applies the
             # input to the old state, which gives the same outputs again. The
@@ -152,12 +156,14 @@ def register_curate(app: faust.App, settings: Settings, topics: TopicNames, code
                     cache.forget(state.user_id)  # updated in place, never stored
                 raise
             if state is not None:
-                if event.message.tp in app.consumer.assignment():
+                if app.is_current(event):
                     cache.put(state)
                 else:
-                    # Revoked while in flight: the new owner reads this input
-                    # again (its offset was never committed here) from the
-                    # state it recovered; a write from here could overwrite its.
+                    # A rebalance began while in flight: the partition's next
+                    # owner (maybe this worker) reads this input again from the
+                    # committed offset and the state it recovers. A write from
+                    # here could reach the changelog after that owner's own
+                    # writes and replace them for the recovery after next.
                     cache.forget(state.user_id)
             observe_timeline_latency(record, outgoing, topics.timeline)
 

@@ -97,14 +97,21 @@ def register_ingest(app: faust.App, settings: Settings, topics: TopicNames, code
     async def process(handler: IngestHandler, event: faust.EventT[bytes]) -> None:
         record = source_record(event)
         result = await handler.handle(record, already_done)
-        # Outputs (then the ledger entry) are delivered before the event counts
-        # as done, so a crash in between re-processes it: byte-identical repeats.
-        await sender.send_all(result.outgoing)
-        if result.dedupe_id is not None and not result.repeated:
-            entry = ingest_done(codec, settings, topics, record, result.outgoing)
-            if entry is not None:
-                await ledger.write(entry)
-            seen[ingest_seen_key(settings, result.dedupe_id)] = b"1"
+        done_id = None if result.repeated else result.dedupe_id
+        entry = (
+            None
+            if done_id is None
+            else ingest_done(codec, settings, topics, record, result.outgoing)
+        )
+        # Outputs and the ledger entry are delivered before the event counts as
+        # done, so a crash in between re-processes it: byte-identical repeats.
+        # The entry only tells replays what ran, so it may land with them.
+        if entry is None:
+            await sender.send_all(result.outgoing)
+        else:
+            await asyncio.gather(sender.send_all(result.outgoing), ledger.write(entry))
+        if done_id is not None:
+            seen[ingest_seen_key(settings, done_id)] = b"1"
 
     @app.agent(uploaded, concurrency=settings.agent_concurrency)
     async def ingest(stream: faust.StreamT[bytes]) -> None:

@@ -42,7 +42,13 @@ class Sender:
 
     async def send_all(self, outgoing: Sequence[Outgoing]) -> None:
         pending = [
-            await self._topic(out.topic).send(key=out.key, value=out.value, headers=out.headers)
+            await self._topic(out.topic).send(
+                key=out.key,
+                value=out.value,
+                headers=out.headers,
+                partition=out.partition,
+                timestamp=None if out.timestamp_ms is None else out.timestamp_ms / 1000.0,
+            )
             for out in outgoing
         ]
         await asyncio.gather(*pending)

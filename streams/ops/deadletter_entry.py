@@ -6,19 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from schemas import (
-    DEADLETTER_HEADERS,
-    HEADER_ATTEMPT,
-    HEADER_ERROR_CLASS,
-    HEADER_ERROR_MESSAGE,
-    HEADER_ERROR_REASON,
-    HEADER_FIRST_FAILURE_AT,
-    HEADER_LAST_FAILURE_AT,
-    HEADER_SOURCE_OFFSET,
-    HEADER_SOURCE_PARTITION,
-    HEADER_SOURCE_TOPIC,
-    HEADER_STAGE,
-)
+from schemas import deadletter
 
 __all__ = ["HEADER_REDRIVE_OF", "DeadLetterEntry"]
 
@@ -55,7 +43,7 @@ class DeadLetterEntry:
         envelope: dict[str, str] = {}
         original = []
         for name, raw in headers:
-            if name in DEADLETTER_HEADERS:
+            if name in deadletter.DEADLETTER_HEADERS:
                 envelope[name] = raw.decode("utf-8", "replace")
             else:
                 original.append((name, raw))
@@ -80,39 +68,39 @@ class DeadLetterEntry:
 
     @property
     def reason(self) -> str:
-        return self.envelope.get(HEADER_ERROR_REASON, "")
+        return self.envelope.get(deadletter.HEADER_ERROR_REASON, "")
 
     @property
     def error_class(self) -> str:
-        return self.envelope.get(HEADER_ERROR_CLASS, "")
+        return self.envelope.get(deadletter.HEADER_ERROR_CLASS, "")
 
     @property
     def message(self) -> str:
-        return self.envelope.get(HEADER_ERROR_MESSAGE, "")
+        return self.envelope.get(deadletter.HEADER_ERROR_MESSAGE, "")
 
     @property
     def stage(self) -> str:
-        return self.envelope.get(HEADER_STAGE, "")
+        return self.envelope.get(deadletter.HEADER_STAGE, "")
 
     @property
     def source_topic(self) -> str:
-        return self.envelope.get(HEADER_SOURCE_TOPIC, "")
+        return self.envelope.get(deadletter.HEADER_SOURCE_TOPIC, "")
 
     @property
     def source_partition(self) -> int | None:
-        return _int(self.envelope.get(HEADER_SOURCE_PARTITION))
+        return _int(self.envelope.get(deadletter.HEADER_SOURCE_PARTITION))
 
     @property
     def source_offset(self) -> int | None:
-        return _int(self.envelope.get(HEADER_SOURCE_OFFSET))
+        return _int(self.envelope.get(deadletter.HEADER_SOURCE_OFFSET))
 
     @property
     def attempts(self) -> int:
-        return _int(self.envelope.get(HEADER_ATTEMPT)) or 1
+        return _int(self.envelope.get(deadletter.HEADER_ATTEMPT)) or 1
 
     @property
     def first_failure_at(self) -> str | None:
-        return self.envelope.get(HEADER_FIRST_FAILURE_AT)
+        return self.envelope.get(deadletter.HEADER_FIRST_FAILURE_AT)
 
     @property
     def redrive_of(self) -> str | None:
@@ -124,7 +112,7 @@ class DeadLetterEntry:
 
     @property
     def last_failure_at(self) -> str | None:
-        return self.envelope.get(HEADER_LAST_FAILURE_AT)
+        return self.envelope.get(deadletter.HEADER_LAST_FAILURE_AT)
 
     def summary(self) -> dict[str, Any]:
         """The fields ``deadletter list`` prints."""

@@ -19,7 +19,7 @@ import subprocess
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -171,6 +171,13 @@ def _offsets(pipeline: Pipeline, inputs: _Inputs, missing: set[str]) -> str:
     )
 
 
+def _differences(got: Mapping[str, object], want: Mapping[str, object]) -> str:
+    """The entries that differ, each as what the consumer holds against the reference."""
+    keys = sorted(k for k in got.keys() | want.keys() if got.get(k) != want.get(k))
+    lines = [f"{k}:\n  consumer  {got.get(k)!r}\n  reference {want.get(k)!r}" for k in keys[:10]]
+    return f"seed {SEED}: {len(keys)} differ\n" + "\n".join(lines)
+
+
 def _consume_until(
     consumer: EventConsumer, fold: ConsumerFold, done: Callable[[Curated], bool], timeout_s: float
 ) -> Curated:
@@ -272,8 +279,8 @@ def test_random_sigkills_leave_every_upload_on_its_timeline_and_albums_exactly_o
     assert set(view.timeline) == live, (
         f"missing {len(live - set(view.timeline))}, extra {len(set(view.timeline) - live)}"
     )
-    assert view.timeline == expected.timeline
-    assert view.albums == expected.albums
+    assert view.timeline == expected.timeline, _differences(view.timeline, expected.timeline)
+    assert view.albums == expected.albums, _differences(view.albums, expected.albums)
     assert pipeline.read_all(pipeline.topics.deadletter, idle_s=0.5) == []
 
     meta_total, meta_dupes = _raw_duplicates(pipeline, metadata_records)

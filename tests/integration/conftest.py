@@ -23,6 +23,7 @@ from schemas import Codec, PhotoDeleted, PhotoUploaded
 from streams.devstack import S3_ENV, DevStack
 from streams.devstack._parent import pdeathsig_preexec
 from streams.registry_client import registry_from_settings
+from streams.samples import Sample
 from streams.sdk.producer import UploadProducer
 from streams.settings import Settings
 from streams.topics import TopicNames, topic_names
@@ -134,6 +135,16 @@ class Pipeline:
             filename=filename,
             uploaded_at=datetime.now(UTC),
             client_timezone=client_timezone,
+        )
+
+    def upload_sample(self, sample: Sample) -> PhotoUploaded:
+        """``upload`` of a generated sample, as its user and under its name and type."""
+        return self.upload(
+            sample.data,
+            user_id=sample.user_id,
+            filename=sample.filename,
+            content_type=sample.content_type,
+            client_timezone=sample.client_timezone,
         )
 
     def produce(self, events: Sequence[PhotoUploaded]) -> None:

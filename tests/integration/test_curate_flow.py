@@ -26,16 +26,7 @@ def test_uploads_and_a_deletion_end_in_the_reference_timeline_and_albums(
     pipeline: Pipeline,
 ) -> None:
     good = [s for s in generate_samples() if s.expect_ok]
-    uploads = [
-        pipeline.upload(
-            s.data,
-            user_id=s.user_id,
-            filename=s.filename,
-            content_type=s.content_type,
-            client_timezone=s.client_timezone,
-        )
-        for s in good
-    ]
+    uploads = [pipeline.upload_sample(s) for s in good]
     pipeline.start_worker()
     pipeline.produce(uploads)
     metadata = [

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import io
 import os
-import signal
 from collections.abc import Callable
 
 import pytest
@@ -22,6 +21,7 @@ from streams.samples import Sample, generate_samples
 from streams.worker import consumer_group
 
 from .conftest import Pipeline
+from .worker_restart import process_then_stop, repeat_after_restart, uploads_across_users
 
 pytestmark = pytest.mark.integration
 
@@ -54,19 +54,7 @@ def test_samples_reach_metadata_timeline_or_dead_letter(pipeline: Pipeline) -> N
     good = [s for s in samples if s.expect_ok]
     bad = [s for s in samples if not s.expect_ok]
     assert len(good) >= 8 and len(bad) >= 3
-    uploads: list[tuple[Sample, PhotoUploaded]] = [
-        (
-            s,
-            pipeline.upload(
-                s.data,
-                user_id=s.user_id,
-                filename=s.filename,
-                content_type=s.content_type,
-                client_timezone=s.client_timezone,
-            ),
-        )
-        for s in samples
-    ]
+    uploads: list[tuple[Sample, PhotoUploaded]] = [(s, pipeline.upload_sample(s)) for s in samples]
     pipeline.start_worker()
     pipeline.produce([u for _, u in uploads])
 
@@ -169,11 +157,8 @@ def test_table_state_survives_a_worker_restart(
     # batches: the layout that the broker's short end offsets get wrong.
     pipeline = pipeline_factory(producer_linger_ms=50, agent_concurrency=8)
     data = _jpeg()
-    uploads = [pipeline.upload(data, user_id=f"user{i % 13}") for i in range(600)]
-    pipeline.start_worker("w1")
-    pipeline.produce(uploads)
-    pipeline.read(pipeline.topics.timeline, until=lambda rs: len(rs) >= 600)
-    pipeline.stop_worker(pipeline.workers[0], signal.SIGTERM)
+    uploads = uploads_across_users(pipeline, data, count=600, users=13)
+    process_then_stop(pipeline, uploads, "w1")
     group = consumer_group(pipeline.settings, ("ingest", "curate"))
     changelog = f"{group}-{SEEN_TABLE}-changelog"
     listed, true_ends = _end_offsets(pipeline, changelog)
@@ -183,18 +168,8 @@ def test_table_state_survives_a_worker_restart(
     assert sum(listed.values()) < 600
 
     # A fresh worker with an in-memory store knows what was done only from the
-    # changelog; every repeated upload event must be recognised as done. One
-    # new upload per user follows the repeats on that user's partition, so when
-    # all of them are out, every repeat has been handled.
-    sentinels = [pipeline.upload(data, user_id=f"user{i}") for i in range(13)]
-    pipeline.start_worker("w2")
-    pipeline.produce([*uploads, *sentinels])
-    wanted = {s.photo_id.encode() for s in sentinels}
-
-    def all_sentinels(records: list[tuple[bytes | None, bytes | None, object]]) -> bool:
-        return all(any(v is not None and w in v for _, v, _ in records) for w in wanted)
-
-    records = pipeline.read(pipeline.topics.timeline, until=all_sentinels)
+    # changelog; every repeated upload event must be recognised as done.
+    records = repeat_after_restart(pipeline, uploads, data=data, users=13, worker="w2")
     assert len(records) == 600 + 13, "repeated upload events were processed again after restart"
     assert "skipping repeated upload event" in pipeline.worker_log("w2")
 

@@ -7,7 +7,6 @@ same worker name and data directory after a restart, PHOTOSTREAM_STORE=rocksdb:/
 from __future__ import annotations
 
 import io
-import signal
 from collections.abc import Callable
 
 import pytest
@@ -16,6 +15,7 @@ from PIL import Image
 from streams.worker import consumer_group
 
 from .conftest import Pipeline
+from .worker_restart import process_then_stop, repeat_after_restart, uploads_across_users
 
 pytestmark = pytest.mark.integration
 
@@ -35,11 +35,8 @@ def test_rocksdb_tables_persist_in_the_data_directory_across_a_restart(
 ) -> None:
     pipeline = pipeline_factory(store="rocksdb://")
     data = _jpeg()
-    uploads = [pipeline.upload(data, user_id=f"user{i % _USERS}") for i in range(40)]
-    pipeline.start_worker("w1")
-    pipeline.produce(uploads)
-    pipeline.read(pipeline.topics.timeline, until=lambda rs: len(rs) >= 40)
-    pipeline.stop_worker(pipeline.workers[0], signal.SIGTERM)
+    uploads = uploads_across_users(pipeline, data, count=40, users=_USERS)
+    process_then_stop(pipeline, uploads, "w1")
 
     group = consumer_group(pipeline.settings, ("ingest", "curate"))
     worker_dir = pipeline.settings.data_dir / group / "w1"
@@ -47,16 +44,7 @@ def test_rocksdb_tables_persist_in_the_data_directory_across_a_restart(
     assert databases, f"no RocksDB database under {worker_dir}"
 
     # The same worker name finds its databases again; every repeated upload
-    # is recognised as done, and one new upload per user shows the
-    # partitions were processed past the repeats.
-    sentinels = [pipeline.upload(data, user_id=f"user{i}") for i in range(_USERS)]
-    pipeline.start_worker("w1")
-    pipeline.produce([*uploads, *sentinels])
-    wanted = {s.photo_id.encode() for s in sentinels}
-
-    def all_sentinels(records: list[tuple[bytes | None, bytes | None, object]]) -> bool:
-        return all(any(v is not None and w in v for _, v, _ in records) for w in wanted)
-
-    records = pipeline.read(pipeline.topics.timeline, until=all_sentinels)
+    # is recognised as done.
+    records = repeat_after_restart(pipeline, uploads, data=data, users=_USERS, worker="w1")
     assert len(records) == 40 + _USERS, "repeated uploads were processed again after restart"
     assert "skipping repeated upload event" in pipeline.worker_log("w1")

@@ -9,17 +9,21 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
 from processors.curation import (
+    AlbumView,
     CurationInput,
     CurationSettings,
     OnThisDayTick,
     UserState,
     apply,
+    materialise,
 )
 from schemas import (
+    AlbumKind,
     MediaType,
     MetadataExtracted,
     PhotoDeleted,
@@ -45,13 +49,18 @@ def _instant(when: str | datetime) -> datetime:
 
 
 class Maker:
-    """Inputs as the upstream stages would produce them; ``when`` is UTC."""
+    """Inputs as the upstream stages would produce them (``when`` is UTC), and what they lead to."""
 
     LISBON: Place = ("Lisbon", "PT", 38.72, -9.14)
     SINTRA: Place = ("Sintra", "PT", 38.80, -9.38)
     PORTO: Place = ("Porto", "PT", 41.15, -8.61)
     MADRID: Place = ("Madrid", "ES", 40.42, -3.70)
     TOKYO: Place = ("Tokyo", "JP", 35.68, 139.69)
+
+    #: Where the album scenes start.
+    MAY = datetime(2024, 5, 1, tzinfo=UTC)
+    #: The days after ``MAY`` spent at home; trips in the scenes are days 9-15.
+    HOME_DAYS = tuple(d for d in range(0, 29, 2) if not 8 <= d <= 16)
 
     def meta(
         self,
@@ -128,6 +137,27 @@ class Maker:
 
     def tick(self, day: date | str, user: str = USER) -> OnThisDayTick:
         return OnThisDayTick(user, day if isinstance(day, date) else date.fromisoformat(day))
+
+    def at_home(self, days: Iterable[int] = HOME_DAYS) -> list[MetadataExtracted]:
+        """Everyday life in Lisbon: one photo on each of ``days`` (days after ``MAY``)."""
+        return [
+            self.meta(f"home{d}", self.MAY + timedelta(days=d, hours=18), place=self.LISBON)
+            for d in days
+        ]
+
+    def shots(
+        self, prefix: str, start: datetime, count: int, step: timedelta, **kw: Any
+    ) -> list[MetadataExtracted]:
+        """``count`` photos ``step`` apart from ``start``, named ``prefix0``, ``prefix1``, ..."""
+        return [self.meta(f"{prefix}{i}", start + i * step, **kw) for i in range(count)]
+
+    def albums(
+        self, inputs: Iterable[CurationInput], kind: AlbumKind, **settings: Any
+    ) -> list[AlbumView]:
+        """The albums of ``kind`` that ``inputs`` end in, by title."""
+        view = materialise(inputs, CurationSettings(**settings))
+        albums = (a for a in view.albums.values() if a.kind is kind)
+        return sorted(albums, key=lambda a: a.title or "")
 
     def run(
         self,

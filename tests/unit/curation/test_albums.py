@@ -6,46 +6,22 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from processors.curation import (
-    AlbumView,
     ConsumerFold,
-    CurationSettings,
     album_id,
     materialise,
 )
 from schemas import AlbumChange, AlbumKind, AlbumUpdated
-
-_MAY = datetime(2024, 5, 1, tzinfo=UTC)
-
-
-def _albums(inputs: list[Any], kind: AlbumKind, **settings: Any) -> list[AlbumView]:
-    view = materialise(inputs, CurationSettings(**settings))
-    return sorted((a for a in view.albums.values() if a.kind is kind), key=lambda a: a.title or "")
-
-
-_HOME_DAYS = [d for d in range(0, 29, 2) if not 8 <= d <= 16]  # trips here are days 9-15
-
-
-def _at_home(make: Any, days: list[int] = _HOME_DAYS) -> list[Any]:
-    """Everyday life in Lisbon: one photo on each of ``days`` (days after 1 May 2024)."""
-    return [
-        make.meta(f"home{d}", _MAY + timedelta(days=d, hours=18), place=make.LISBON) for d in days
-    ]
-
-
-def _shots(make: Any, prefix: str, start: datetime, count: int, step: timedelta, **kw: Any) -> Any:
-    return [make.meta(f"{prefix}{i}", start + i * step, **kw) for i in range(count)]
-
 
 # -- places -------------------------------------------------------------------
 
 
 def test_places_are_city_albums_that_go_when_their_last_photo_goes(make: Any) -> None:
     inputs = [
-        make.meta("a", _MAY, place=make.LISBON),
-        make.meta("b", _MAY + timedelta(days=40), place=make.LISBON),
-        make.meta("c", _MAY + timedelta(days=3), place=make.PORTO),
+        make.meta("a", make.MAY, place=make.LISBON),
+        make.meta("b", make.MAY + timedelta(days=40), place=make.LISBON),
+        make.meta("c", make.MAY + timedelta(days=3), place=make.PORTO),
     ]
-    places = _albums(inputs, AlbumKind.PLACE)
+    places = make.albums(inputs, AlbumKind.PLACE)
     assert [(a.title, sorted(a.photo_ids)) for a in places] == [
         ("Lisbon", ["a", "b"]),
         ("Porto", ["c"]),
@@ -64,7 +40,7 @@ def test_places_are_city_albums_that_go_when_their_last_photo_goes(make: Any) ->
 def _burst(make: Any, phashes: list[int], step: timedelta, quality: list[float]) -> list[Any]:
     inputs = []
     for i, (phash, q) in enumerate(zip(phashes, quality, strict=True)):
-        inputs.append(make.meta(f"s{i}", _MAY + i * step))
+        inputs.append(make.meta(f"s{i}", make.MAY + i * step))
         inputs.append(make.score(f"s{i}", q, phash=phash))
     return inputs
 
@@ -77,7 +53,7 @@ def test_a_burst_of_similar_frames_is_one_stack_with_the_best_on_top(make: Any) 
         timedelta(seconds=2),
         [0.4, 0.9, 0.6, 0.5],
     )
-    (stack,) = _albums(inputs, AlbumKind.DUPLICATE_STACK)
+    (stack,) = make.albums(inputs, AlbumKind.DUPLICATE_STACK)
     assert stack.photo_ids == {"s0", "s1", "s2", "s3"}
     assert stack.cover_photo_id == "s1"
 
@@ -85,19 +61,19 @@ def test_a_burst_of_similar_frames_is_one_stack_with_the_best_on_top(make: Any) 
 def test_similar_photos_far_apart_in_time_or_in_hash_are_not_stacked(make: Any) -> None:
     base = 0x8F3A_55C0_1234_9ABC
     apart = _burst(make, [base, base], timedelta(seconds=11), [0.5, 0.5])
-    assert _albums(apart, AlbumKind.DUPLICATE_STACK) == []
+    assert make.albums(apart, AlbumKind.DUPLICATE_STACK) == []
     different = _burst(make, [base, base ^ 0x1FF], timedelta(seconds=1), [0.5, 0.5])  # 9 bits
-    assert _albums(different, AlbumKind.DUPLICATE_STACK) == []
+    assert make.albums(different, AlbumKind.DUPLICATE_STACK) == []
     close = _burst(make, [base, base ^ 0xFF], timedelta(seconds=1), [0.5, 0.5])  # 8 bits
-    assert len(_albums(close, AlbumKind.DUPLICATE_STACK)) == 1
+    assert len(make.albums(close, AlbumKind.DUPLICATE_STACK)) == 1
 
 
 def test_the_same_bytes_uploaded_twice_stack_whenever_they_were_taken(make: Any) -> None:
     inputs = [
-        make.meta("original", _MAY, sha="cd" * 32),
-        make.meta("copy", _MAY + timedelta(days=300), sha="cd" * 32),
+        make.meta("original", make.MAY, sha="cd" * 32),
+        make.meta("copy", make.MAY + timedelta(days=300), sha="cd" * 32),
     ]
-    (stack,) = _albums(inputs, AlbumKind.DUPLICATE_STACK)
+    (stack,) = make.albums(inputs, AlbumKind.DUPLICATE_STACK)
     assert stack.photo_ids == {"original", "copy"}
 
 
@@ -105,7 +81,7 @@ def test_an_nsfw_frame_is_never_the_top_pick(make: Any) -> None:
     base = 0x8F3A_55C0_1234_9ABC
     inputs = _burst(make, [base, base ^ 1], timedelta(seconds=1), [0.9, 0.5])
     inputs.append(make.score("s0", 0.9, nsfw=0.95, phash=base, version="vision-2"))
-    (stack,) = _albums(inputs, AlbumKind.DUPLICATE_STACK)
+    (stack,) = make.albums(inputs, AlbumKind.DUPLICATE_STACK)
     assert stack.cover_photo_id == "s1"
 
 
@@ -128,23 +104,27 @@ def test_a_better_score_changes_the_top_pick(make: Any) -> None:
 def test_best_of_the_month_is_the_top_scored_safe_unique_photos(make: Any) -> None:
     inputs = []
     for i in range(8):
-        inputs.append(make.meta(f"p{i}", _MAY + timedelta(days=i)))
+        inputs.append(make.meta(f"p{i}", make.MAY + timedelta(days=i)))
         inputs.append(make.score(f"p{i}", i / 10))
-    inputs.append(make.meta("unscored", _MAY + timedelta(days=9)))
-    inputs.append(make.meta("nsfw", _MAY + timedelta(days=10)))
+    inputs.append(make.meta("unscored", make.MAY + timedelta(days=9)))
+    inputs.append(make.meta("nsfw", make.MAY + timedelta(days=10)))
     inputs.append(make.score("nsfw", 0.99, nsfw=0.8))
-    inputs.append(make.meta("dup", _MAY + timedelta(days=7, seconds=1), sha=None))
+    inputs.append(make.meta("dup", make.MAY + timedelta(days=7, seconds=1), sha=None))
     inputs.append(make.score("dup", 0.95, phash=0xDEAD))
     inputs.append(make.score("p7", 0.7, phash=0xDEAD, version="vision-2"))
-    (best,) = _albums(inputs, AlbumKind.BEST_OF, best_of_size=3)
+    (best,) = make.albums(inputs, AlbumKind.BEST_OF, best_of_size=3)
     assert best.title == "Best of May 2024"
     assert best.photo_ids == {"dup", "p6", "p5"}  # dup beat p7 in their stack
     assert best.cover_photo_id == "dup"
 
 
 def test_a_month_with_too_few_scored_photos_has_no_best_of(make: Any) -> None:
-    inputs = [make.meta("a", _MAY), make.score("a", 0.9), make.meta("b", _MAY + timedelta(days=1))]
-    assert _albums(inputs, AlbumKind.BEST_OF) == []
+    inputs = [
+        make.meta("a", make.MAY),
+        make.score("a", 0.9),
+        make.meta("b", make.MAY + timedelta(days=1)),
+    ]
+    assert make.albums(inputs, AlbumKind.BEST_OF) == []
 
 
 # -- on this day --------------------------------------------------------------
@@ -199,8 +179,8 @@ def test_a_photo_arriving_after_the_tick_joins_its_memory(make: Any) -> None:
 
 
 def test_covers_are_the_best_safe_photo(make: Any) -> None:
-    inputs = _shots(
-        make, "p", _MAY + timedelta(hours=10), 5, timedelta(minutes=10), place=make.LISBON
+    inputs = make.shots(
+        "p", make.MAY + timedelta(hours=10), 5, timedelta(minutes=10), place=make.LISBON
     )
     inputs += [make.score(f"p{i}", q) for i, q in enumerate((0.2, 0.3, 0.99, 0.5, 0.4))]
     inputs.append(make.score("p2", 0.99, nsfw=0.9, version="vision-2"))

@@ -1,4 +1,8 @@
-"""Real photos shipped with scikit-image, encoded in memory, and one scorer per session."""
+"""Real photos shipped with scikit-image, encoded in memory, and one scorer per session.
+
+The helpers are session-wide so module-wide fixtures can build on them; each
+returns a fresh value per call.
+"""
 
 from __future__ import annotations
 
@@ -23,7 +27,7 @@ def scorer() -> VisionScorer:
     return VisionScorer.from_settings()
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def photo() -> Photo:
     """A scikit-image sample photo by name (``astronaut``, ``coffee``, ...), as RGB."""
 
@@ -33,7 +37,7 @@ def photo() -> Photo:
     return load
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def jpeg() -> Jpeg:
     """``image`` encoded as a JPEG (keyword arguments go to ``Image.save``)."""
 
@@ -46,7 +50,7 @@ def jpeg() -> Jpeg:
     return encode
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def request_for() -> Request:
     """A ``VisionRequested`` for ``photo_id``, derived deterministically from it."""
 

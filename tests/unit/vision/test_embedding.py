@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import io
 import itertools
 
 import numpy as np
 import pytest
-import skimage.data
-from PIL import Image
 
 from processors.vision import (
-    MODEL_VERSION,
     ImageLabels,
     VisionScorer,
     VisionSettings,
@@ -19,14 +15,9 @@ from processors.vision import (
     dequantize_embedding,
     quantize_embedding,
 )
-from schemas import (
-    Codec,
-    LocalSchemaRegistry,
-    VisionRequested,
-    VisionScored,
-    derive_event_id,
-    topic_of,
-)
+from schemas import Codec, LocalSchemaRegistry, VisionScored, topic_of
+
+from .conftest import Jpeg, Photo, Request
 
 _PHOTOS = ("astronaut", "coffee", "chelsea", "rocket", "hubble_deep_field", "coins")
 _RECORD_LIMIT = 3 * 1024
@@ -66,37 +57,17 @@ def test_embeddings_of_different_models_are_not_compared():
         cosine_similarity(a, b)
 
 
-def _jpeg(name: str) -> bytes:
-    with io.BytesIO() as buffer:
-        Image.fromarray(getattr(skimage.data, name)()).convert("RGB").save(
-            buffer, format="JPEG", quality=92
-        )
-        return buffer.getvalue()
-
-
-def _request(photo_id: str) -> VisionRequested:
-    upload_id = derive_event_id(photo_id, "upload")
-    return VisionRequested(
-        event_id=derive_event_id(photo_id, "vision-request", upload_id),
-        source_event_id=upload_id,
-        user_id="user-1",
-        photo_id=photo_id,
-        bucket="photos",
-        key=f"users/user-1/{photo_id}.jpg",
-        sha256="0" * 64,
-        model_version=MODEL_VERSION,
-    )
-
-
 @pytest.fixture(scope="module")
-def scored(scorer: VisionScorer) -> dict[str, tuple[np.ndarray, VisionScored]]:
+def scored(
+    scorer: VisionScorer, photo: Photo, jpeg: Jpeg, request_for: Request
+) -> dict[str, tuple[np.ndarray, VisionScored]]:
     """Per photo: the float embedding and the record with its compact one."""
     out = {}
     for name in _PHOTOS:
-        analysis = scorer.analyse(_jpeg(name))
+        analysis = scorer.analyse(jpeg(photo(name)))
         labels = analysis.outputs["labels"]
         assert isinstance(labels, ImageLabels)
-        record = scorer.to_record(analysis, request=_request(name))
+        record = scorer.to_record(analysis, request=request_for(name))
         out[name] = (np.asarray(labels.embedding), record)
     return out
 
@@ -133,12 +104,12 @@ def test_a_scored_record_with_its_embedding_stays_under_3_kb(scored):
     assert min(sizes.values()) > 1280
 
 
-def test_the_embedding_can_be_left_out():
+def test_the_embedding_can_be_left_out(photo, jpeg, request_for):
     scorer = VisionScorer.from_settings(
         VisionSettings(models=("labels", "hashes"), embedding_in_record=False)
     )
 
-    analysis = scorer.analyse(_jpeg("coffee"))
+    analysis = scorer.analyse(jpeg(photo("coffee")))
 
     assert "labels" in analysis.outputs
-    assert scorer.to_record(analysis, request=_request("p")).embedding is None
+    assert scorer.to_record(analysis, request=request_for("p")).embedding is None
