@@ -27,7 +27,7 @@ typecheck: $(STAMP)
 test: lint typecheck
 	$(BIN)/python -m pytest
 
-# End-to-end benchmarks (not part of CI): ceilings, throughput, latency, soak.
+# End-to-end benchmarks (not part of CI): ceilings, throughput, latency, replay, soak.
 # BENCH_SOAK_UPLOADS=20000 shortens the soak; results in tests/bench/results/.
 bench: $(STAMP)
 	$(BIN)/python -m tests.bench.e2e

@@ -19,8 +19,9 @@
    good after a worker died before its first commit. Such partitions are
    sent back to where the reset policy says a group starts, and records
    dropped that way are read again from the committed offset.
-4. Commits past work in flight. Faust may commit over the lowest offset
-   still being processed when higher ones are acked (see :meth:`_new_offset`).
+4. Commits past work not done. Faust may commit over the lowest offset
+   still being processed, or let go, when higher ones are acked (see
+   :meth:`FencedConsumer._new_offset`).
 5. Late work. An event delivered before a rebalance started may finish after
    it. Its ack would land in the next assignment's fresh bookkeeping, where
    Faust commits the first run of consecutive acked offsets wherever it
@@ -160,6 +161,9 @@ class FencedConsumer(faust_aiokafka.Consumer):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._delivered_in: weakref.WeakKeyDictionary[Any, int | None] = weakref.WeakKeyDictionary()
+        #: Per partition without a committed offset: the first offset delivered
+        #: since it was last positioned, where its first commit must start.
+        self._first_read: dict[TP, int] = {}
 
     def _new_consumer_thread(self) -> faust_aiokafka.AIOKafkaConsumerThread:
         return _ConsumerThread(self, loop=self.loop, beacon=self.beacon)
@@ -172,9 +176,11 @@ class FencedConsumer(faust_aiokafka.Consumer):
     def on_rebalance_start(self) -> None:
         """Called from the consumer thread before anything else of a rebalance."""
         self._assignment = None
+        self._first_read.clear()
 
     async def on_partitions_assigned(self, assigned: set[TP], generation_id: int = 0) -> None:
         self._assignment = generation_id
+        self._first_read.clear()
         await super().on_partitions_assigned(assigned, generation_id)
 
     def is_current(self, message: Any) -> bool:
@@ -199,22 +205,33 @@ class FencedConsumer(faust_aiokafka.Consumer):
         return bool(super().ack(message))
 
     def _new_offset(self, tp: TP) -> int | None:
-        """Never commit past an offset still being processed.
+        """Commit only a run of done offsets that starts where reading started.
 
-        Faust's own check lets the first acked offset sit one past the
-        committed one (a single missing offset is taken for a compacted
-        record). With several agent instances sharing a partition that
-        offset is usually just still in flight, and a crash after such a
-        commit loses it for good.
+        Faust commits the first run of acked offsets wherever it starts when
+        nothing is committed yet, and lets it start one past the committed
+        offset otherwise (a single missing offset is taken for a compacted
+        record). Either skips an offset that is still being processed, or
+        one whose work was let go because a rebalance overtook it: a crash
+        after such a commit loses it for good. Transactions keep Faust's
+        rule: there a missing offset may be a transaction marker.
         """
         acked = self._acked.get(tp)
-        if acked:
+        if acked and not self.in_transaction:
+            start = self._committed_offset.get(tp)
+            if start is None:
+                start = self._first_read.get(tp)
+            lowest = min(acked)
+            gaps = self._gap.get(tp)
+            if gaps:
+                lowest = min(lowest, min(interval.begin for interval in gaps))
+            if start is not None and lowest > start:
+                return None
             in_flight = [
                 message.offset
                 for message in list(self._unacked_messages)
                 if message.tp == tp and not message.acked and self.is_current(message)
             ]
-            if in_flight and min(acked) > min(in_flight):
+            if in_flight and lowest > min(in_flight):
                 return None
         return super()._new_offset(tp)
 
@@ -234,6 +251,7 @@ class FencedConsumer(faust_aiokafka.Consumer):
         async for tp, message in super().getmany(timeout):
             delivered[tp] = message.offset
             self._delivered_in[message] = self._assignment
+            self._first_read.setdefault(tp, message.offset)
             yield tp, message
         fetched, self._fetched = self._fetched or {}, None
         dropped = {
@@ -267,6 +285,7 @@ class FencedConsumer(faust_aiokafka.Consumer):
                 logger.info(
                     "fetched records of %s were dropped; reading again from %s", tp, committed
                 )
+                self._first_read.pop(tp, None)
                 if committed:
                     await self.seek(tp, committed)
                 else:

@@ -2,9 +2,12 @@
 
 Run from the repository root (not collected by pytest; ``make bench`` runs it)::
 
-    .venv/bin/python -m tests.bench.e2e [--phases ceilings,throughput,latency,soak]
+    .venv/bin/python -m tests.bench.e2e [--phases ceilings,throughput,latency,replay,soak]
 
-``BENCH_SOAK_UPLOADS`` sizes the memory soak (default 200,000 uploads);
+``BENCH_SOAK_UPLOADS`` sizes the memory soak (default 200,000 uploads) and
+``BENCH_SOAK_STORE`` picks its worker's table store (default ``rocksdb://``,
+as in production); ``BENCH_REPLAY_UPLOADS`` sizes the replay (default 100,000
+uploads; ``BENCH_REPLAY_STORE``, default ``memory://`` like the other phases);
 ``BENCH_QUICK=1`` shrinks every phase for a quick check of the harness
 (its results go to ``var/bench-e2e-quick/``).
 Results go to ``tests/bench/results/``: ``e2e.json`` (every figure),
@@ -30,7 +33,7 @@ from processors.events import metadata_event
 from processors.metadata import extract_metadata
 from streams.devstack import S3_ENV, DevStack
 
-from . import ceilings, phases
+from . import ceilings, phases, replay_phase
 from .dataset import BUCKET, make_objects, put_objects, upload_events
 from .harness import new_pipeline
 from .profile import summarise
@@ -38,7 +41,7 @@ from .report import write_report
 
 _RESULTS = Path(__file__).resolve().parents[1] / "results"
 _QUICK_RESULTS = Path(__file__).resolve().parents[3] / "var" / "bench-e2e-quick"
-_PHASES = ("ceilings", "throughput", "latency", "soak")
+_PHASES = ("ceilings", "throughput", "latency", "replay", "soak")
 
 
 def _sizes(run_dir: Path, stack: DevStack, objects: list[Any]) -> dict[str, int]:
@@ -77,6 +80,14 @@ def _machine() -> dict[str, Any]:
     }
 
 
+def _max_rate(results: dict[str, Any]) -> float:
+    """The 1-worker rate (vision off) of this run's throughput phase, else ``BENCH_MAX_RATE``."""
+    single = [r for r in results.get("throughput", []) if r["workers"] == 1 and not r["vision"]]
+    if single:
+        return float(single[0]["uploads_per_s"])
+    return float(os.environ.get("BENCH_MAX_RATE", "100"))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--phases", default=",".join(_PHASES))
@@ -102,6 +113,9 @@ def main(argv: list[str] | None = None) -> int:
     # A quick run never overwrites the recorded results.
     args.out = args.out or (_QUICK_RESULTS if quick else _RESULTS)
     soak_uploads = int(os.environ.get("BENCH_SOAK_UPLOADS", 2000 if quick else 200_000))
+    soak_store = os.environ.get("BENCH_SOAK_STORE", "rocksdb://")
+    replay_uploads = int(os.environ.get("BENCH_REPLAY_UPLOADS", 1000 if quick else 100_000))
+    replay_store = os.environ.get("BENCH_REPLAY_STORE", "memory://")
     scale = 0.1 if quick else 1.0
 
     results: dict[str, Any] = {
@@ -175,27 +189,30 @@ def main(argv: list[str] | None = None) -> int:
                 results["throughput"] = rows
 
             if "latency" in chosen:
-                single = [
-                    r
-                    for r in results.get("throughput", [])
-                    if r["workers"] == 1 and not r["vision"]
-                ]
-                max_rate = (
-                    single[0]["uploads_per_s"]
-                    if single
-                    else float(os.environ.get("BENCH_MAX_RATE", "100"))
-                )
                 results["latency"] = phases.latency(
                     stack,
                     objects,
                     run_dir,
-                    max_rate=max_rate,
+                    max_rate=_max_rate(results),
                     loads=(0.25, 0.5, 0.9),
                     seconds=60.0 * scale,
                     users=500,
                 )
                 for row in results["latency"]:
                     print(f"latency: {row}", flush=True)
+
+            if "replay" in chosen:
+                results["replay"] = replay_phase.replay(
+                    stack,
+                    objects,
+                    run_dir,
+                    total=replay_uploads,
+                    users=max(10, replay_uploads // 10),
+                    live_rate=_max_rate(results) * 0.5,
+                    live_seconds=60.0 * scale,
+                    store=replay_store,
+                )
+                print(f"replay: {results['replay']}", flush=True)
 
             if "soak" in chosen:
                 results["soak"] = phases.soak(
@@ -204,6 +221,7 @@ def main(argv: list[str] | None = None) -> int:
                     run_dir,
                     total=soak_uploads,
                     users=max(10, soak_uploads // 10),
+                    store=soak_store,
                 )
                 summary = {k: v for k, v in results["soak"].items() if k != "samples"}
                 print(f"soak: {summary}", flush=True)

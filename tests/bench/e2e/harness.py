@@ -38,7 +38,9 @@ from .dataset import BUCKET
 __all__ = ["Completions", "Pipeline", "Workers", "new_pipeline"]
 
 
-def new_pipeline(stack: DevStack, workdir: Path, label: str, *, vision: bool) -> Pipeline:
+def new_pipeline(
+    stack: DevStack, workdir: Path, label: str, *, vision: bool, store: str = "memory://"
+) -> Pipeline:
     run = f"{label}-{uuid.uuid4().hex[:6]}"
     endpoints = stack.endpoints
     settings = Settings(
@@ -49,6 +51,7 @@ def new_pipeline(stack: DevStack, workdir: Path, label: str, *, vision: bool) ->
         topic_prefix=f"{run}.",
         partitions=4,
         buckets=(BUCKET,),
+        store=store,
         data_dir=workdir / run / "data",
         session_timeout_s=3.0,
         vision_model_version="vision-1" if vision else "",

@@ -15,13 +15,14 @@ from pathlib import Path
 from typing import Any
 
 import psutil
+from confluent_kafka import Producer
 
 from streams.devstack import DevStack
 
 from .dataset import PhotoObject, upload_events
 from .harness import Pipeline, Reader, Workers, new_pipeline, produce, produce_paced, warm_up
 
-__all__ = ["latency", "soak", "throughput"]
+__all__ = ["feed", "latency", "paced_latency", "running", "soak", "throughput"]
 
 _INGEST_CURATE = ("ingest", "curate")
 _WARM_UP_USERS = 32
@@ -35,7 +36,7 @@ class _Running:
 
 
 @contextmanager
-def _running(
+def running(
     stack: DevStack,
     objects: list[PhotoObject],
     workdir: Path,
@@ -43,14 +44,22 @@ def _running(
     *,
     workers: int,
     vision: bool,
+    vision_workers: bool | None = None,
+    store: str = "memory://",
 ) -> Iterator[_Running]:
-    pipeline = new_pipeline(stack, workdir, label, vision=vision)
+    """A pipeline with its ingest+curate (and vision) workers started and warmed up.
+
+    ``vision`` has ingest request scores; ``vision_workers`` (default: the
+    same) starts a vision worker to score them.
+    """
+    pipeline = new_pipeline(stack, workdir, label, vision=vision, store=store)
     group = Workers(pipeline, workdir / "logs")
-    reader = Reader(pipeline, scores=vision)
+    scoring = vision if vision_workers is None else vision_workers
+    reader = Reader(pipeline, scores=scoring)
     try:
         for index in range(workers):
             group.start(f"ic{index + 1}", _INGEST_CURATE)
-        if vision:
+        if scoring:
             group.start("vision", ("vision",))
         # Twice: the second batch goes through only after every worker has
         # joined and the group has settled.
@@ -58,7 +67,7 @@ def _running(
             batch = upload_events(
                 objects, count=_WARM_UP_USERS, users=_WARM_UP_USERS, run=f"warm{round_}"
             )
-            warm_up(pipeline, group, reader, list(batch), scored=vision)
+            warm_up(pipeline, group, reader, list(batch), scored=scoring)
             time.sleep(2.0)
         yield _Running(pipeline, group, reader)
     finally:
@@ -83,7 +92,7 @@ def throughput(
     writes its collapsed stacks there.
     """
     label = f"tp{workers}{'v' if vision else ''}"
-    with _running(stack, objects, workdir, label, workers=workers, vision=vision) as run:
+    with running(stack, objects, workdir, label, workers=workers, vision=vision) as run:
         events = list(upload_events(objects, count=count, users=users, run=run.pipeline.run))
         encoded = run.pipeline.encode(events)
         ids = [e.photo_id for e in events]
@@ -132,35 +141,56 @@ def latency(
 ) -> list[dict[str, Any]]:
     """Upload-to-timeline latency at fractions of ``max_rate``, one worker, paced producer."""
     rows = []
-    with _running(stack, objects, workdir, "lat", workers=1, vision=False) as run:
+    with running(stack, objects, workdir, "lat", workers=1, vision=False) as run:
         producer = run.pipeline.producer()
         for load in loads:
             rate = max_rate * load
-            count = max(50, int(rate * seconds))
-            events = list(
-                upload_events(
-                    objects, count=count, users=users, run=f"{run.pipeline.run}-{load:.2f}"
-                )
+            row = paced_latency(
+                run.pipeline,
+                run.workers,
+                run.reader,
+                objects,
+                rate=rate,
+                count=max(50, int(rate * seconds)),
+                users=users,
+                label=f"{load:.2f}",
+                producer=producer,
             )
-            encoded = run.pipeline.encode(events)
-            sent = produce_paced(producer, run.pipeline.topics.uploaded, encoded, rate)
-            run.reader.wait_for(list(sent), run.workers, timeout_s=600)
-            done = run.reader.done
-            ms = [
-                (done.timeline_ms[p] / 1000 if done.timeline_ms[p] > 0 else done.received[p])
-                - sent[p]
-                for p in sent
-            ]
-            rows.append(
-                {
-                    "load": load,
-                    "rate": rate,
-                    "uploads": count,
-                    **{k: v * 1000 for k, v in _percentiles(ms).items()},
-                }
-            )
+            rows.append({"load": load, **row})
             time.sleep(2.0)
     return rows
+
+
+def paced_latency(
+    pipeline: Pipeline,
+    workers: Workers,
+    reader: Reader,
+    objects: list[PhotoObject],
+    *,
+    rate: float,
+    count: int,
+    users: int,
+    label: str,
+    producer: Producer | None = None,
+    timeout_s: float = 600.0,
+) -> dict[str, Any]:
+    """``count`` new uploads at ``rate``/s; their upload-to-timeline percentiles in ms."""
+    events = list(upload_events(objects, count=count, users=users, run=f"{pipeline.run}-{label}"))
+    encoded = pipeline.encode(events)
+    if producer is None:  # not ``or``: a Producer's truth is its queue length
+        producer = pipeline.producer()
+    sent = produce_paced(producer, pipeline.topics.uploaded, encoded, rate)
+    reader.wait_for(list(sent), workers, timeout_s=timeout_s)
+    done = reader.done
+    seconds = [
+        (done.timeline_ms[p] / 1000 if done.timeline_ms[p] > 0 else done.received[p]) - sent[p]
+        for p in sent
+    ]
+    return {
+        "rate": rate,
+        "uploads": count,
+        **{k: v * 1000 for k, v in _percentiles(seconds).items()},
+    }
 
 
 class _Sampler(threading.Thread):
@@ -216,37 +246,36 @@ def soak(
     backlog: int = 4000,
     chunk: int = 1000,
     warm_up_share: float = 0.2,
+    store: str = "rocksdb://",
 ) -> dict[str, Any]:
-    """``total`` uploads through one worker as fast as it takes them, RSS sampled."""
-    with _running(stack, objects, workdir, "soak", workers=1, vision=False) as run:
-        producer = run.pipeline.producer()
+    """``total`` uploads through one worker as fast as it takes them, RSS sampled.
+
+    ``store`` is the worker's table store: RocksDB by default, as in
+    production, so the tables' growth with the data lands on disk rather than
+    in the worker's heap and what the RSS shows is the worker's own memory.
+    """
+    with running(stack, objects, workdir, "soak", workers=1, vision=False, store=store) as run:
         sampler = _Sampler(run.workers, run.reader, stack.pids()["broker"], interval_s=2.0)
         sampler.start()
         start = time.time()
         base = run.reader.count()
-        produced = 0
         try:
-            while produced < total:
-                while produced - (run.reader.count() - base) > backlog:
-                    run.workers.check_alive()
-                    time.sleep(0.05)
-                n = min(chunk, total - produced)
-                batch = upload_events(
-                    objects, count=n, users=users, run=run.pipeline.run, start=produced
-                )
-                produce(producer, run.pipeline.topics.uploaded, run.pipeline.encode(batch))
-                produced += n
-            deadline = time.monotonic() + 900
-            while run.reader.count() - base < total:
-                if time.monotonic() > deadline:
-                    raise TimeoutError(f"soak: {run.reader.count() - base} of {total} done")
-                run.workers.check_alive()
-                time.sleep(0.2)
+            feed(
+                run.pipeline,
+                run.workers,
+                run.reader,
+                objects,
+                total=total,
+                users=users,
+                backlog=backlog,
+                chunk=chunk,
+            )
             elapsed = time.time() - start
         finally:
             sampler.stop()
         samples = [{**s, "done": s["done"] - base} for s in sampler.samples]
     return {
+        "store": store,
         "uploads": total,
         "users": users,
         "seconds": elapsed,
@@ -255,3 +284,47 @@ def soak(
         "samples": samples,
         **_plateau(samples, total, warm_up_share),
     }
+
+
+def feed(
+    pipeline: Pipeline,
+    workers: Workers,
+    reader: Reader,
+    objects: list[PhotoObject],
+    *,
+    total: int,
+    users: int,
+    backlog: int = 4000,
+    chunk: int = 1000,
+    timeout_s: float = 900.0,
+) -> list[str]:
+    """``total`` new uploads as fast as the workers take them; returns their photo ids.
+
+    At most ``backlog`` are outstanding at a time, so the broker holds the
+    queue and the timing shows the workers' pace, not the producer's.
+    """
+    producer = pipeline.producer()
+    base = reader.count()
+    ids: list[str] = []
+    while len(ids) < total:
+        while len(ids) - (reader.count() - base) > backlog:
+            workers.check_alive()
+            time.sleep(0.05)
+        batch = list(
+            upload_events(
+                objects,
+                count=min(chunk, total - len(ids)),
+                users=users,
+                run=pipeline.run,
+                start=len(ids),
+            )
+        )
+        produce(producer, pipeline.topics.uploaded, pipeline.encode(batch))
+        ids += [e.photo_id for e in batch]
+    deadline = time.monotonic() + timeout_s
+    while reader.count() - base < total:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{reader.count() - base} of {total} uploads done")
+        workers.check_alive()
+        time.sleep(0.2)
+    return ids

@@ -87,6 +87,7 @@ def _soak_lines(results: dict[str, Any]) -> list[str]:
     return [
         "| measure | value |",
         "|---|---:|",
+        f"| worker table store | `{soak.get('store', 'memory://')}` |",
         f"| uploads, users | {soak['uploads']:,}, {soak['users']:,} |",
         f"| wall time, uploads/s | {soak['seconds']:.0f} s, {soak['uploads_per_s']:.1f} |",
         f"| worker RSS after warm-up (first {soak['warm_up_share']:.0%} of uploads) "
@@ -99,6 +100,55 @@ def _soak_lines(results: dict[str, Any]) -> list[str]:
         " MiB |"
         if broker
         else "| broker RSS | - |",
+    ]
+
+
+def _replay_lines(results: dict[str, Any]) -> list[str]:
+    replay = results.get("replay")
+    if not replay:
+        return []
+    live = replay["live"]
+    old, new = replay["versions"]
+    single = [r for r in results.get("throughput", []) if r["workers"] == 1 and not r["vision"]]
+    of_live = (
+        f" ({replay['uploads_per_s'] / single[0]['uploads_per_s']:.0%} of the 1-worker live rate)"
+        if single
+        else ""
+    )
+    published = replay.get("published")
+    quiet = [r for r in results.get("latency", []) if r["load"] == 0.5]
+    without = (
+        f" (latency phase, same load, no replay: {quiet[0]['p50']:,.0f} / {quiet[0]['p95']:,.0f}"
+        f" / {quiet[0]['p99']:,.0f} / {quiet[0]['max']:,.0f} ms)"
+        if quiet
+        else ""
+    )
+    return [
+        "| measure | value |",
+        "|---|---:|",
+        f"| recorded at `{old}` ({replay['record_workers']} workers, "
+        f"{replay['record_seconds']:.0f} s), then 1 worker at `{new}` "
+        f"({replay['restart_seconds']:.0f} s to take uploads again), `{replay['selection']}` "
+        f"| {replay['uploads']:,} uploads |",
+        f"| published to the backfill lane (also photos ingested at `{new}`, not yet scored: "
+        f"no-ops) | {published:,} |"
+        if published is not None
+        else "| published to the backfill lane | - |",
+        f"| replay, start to the last re-processed upload read back, 1 worker, "
+        f"`{replay['store']}` | {replay['seconds']:.0f} s, "
+        f"**{replay['uploads_per_s']:.1f} uploads/s**{of_live} |",
+        f"| uploads with no output (lost): of the 32 sent to the restarted worker, of the "
+        f"replay | {replay.get('restart_batch_missing', 0)}, {replay.get('missing', 0)} |",
+        f"| re-processed before the live producer started | {replay['before_live']:,} in "
+        f"{replay['before_live_seconds']:.0f} s |",
+        f"| re-processed while it ran ({live['seconds']:.0f} s at {live['rate']:.1f} uploads/s) "
+        f"| {replay['during_live']:,} ({replay['during_live_per_s']:.1f} /s) |",
+        f"| re-processed after it stopped | {replay['after_live_per_s']:.1f} /s |",
+        f"| live upload -> timeline p50 / p95 / p99 / max ({live['uploads']:,} uploads) "
+        f"| {live['p50']:,.0f} / {live['p95']:,.0f} / {live['p99']:,.0f} / {live['max']:,.0f} ms"
+        f"{without} |",
+        f"| live p99 during the replay (target <= 250 ms) "
+        f"| {_met(live['p99'] <= _P99_TARGET_MS)} |",
     ]
 
 
@@ -190,7 +240,10 @@ def _plots(results: dict[str, Any], out: Path, pure: dict[str, float]) -> list[s
             label="uploads done (k)",
         )
         twin.set_ylabel("uploads done, thousands")
-        ax.set_title(f"Worker RSS over a {soak['uploads']:,}-upload soak")
+        ax.set_title(
+            f"Worker RSS over a {soak['uploads']:,}-upload soak, "
+            f"{soak.get('store', 'memory://')} tables"
+        )
         fig.legend(loc="lower right", bbox_to_anchor=(0.85, 0.15))
         fig.tight_layout()
         fig.savefig(out / "e2e-rss.png", dpi=100)
@@ -223,6 +276,7 @@ def write_report(results: dict[str, Any], out: Path) -> str:
         ("Ceilings", _ceiling_lines(results, pure)),
         ("Throughput", _throughput_table(results, pure)),
         ("Latency", _latency_table(results)),
+        ("Replay", _replay_lines(results)),
         ("Memory soak", _soak_lines(results)),
     ):
         if len(body) > 2:

@@ -37,12 +37,16 @@ def _assigned(app: PhotostreamApp, generation: int) -> FencedConsumer:
     return consumer
 
 
-def _deliver(consumer: FencedConsumer, offset: int, generation: int) -> ConsumerMessage:
+def _deliver(
+    consumer: FencedConsumer, offset: int, generation: int, *, taken: bool = True
+) -> ConsumerMessage:
     message = ConsumerMessage(
         TOPIC, 0, offset, 0.0, 0, [], b"k", b"v", None, 1, 1, PARTITION, generation_id=generation
     )
     consumer._delivered_in[message] = consumer.assignment_epoch
-    consumer.track_message(message)
+    consumer._first_read.setdefault(PARTITION, offset)
+    if taken:
+        consumer.track_message(message)
     return message
 
 
@@ -76,3 +80,17 @@ def test_work_delivered_before_a_rebalance_no_longer_counts(app: PhotostreamApp)
     assert consumer.is_current(after)
     assert consumer.ack(after)
     assert consumer._new_offset(PARTITION) == 8
+
+
+def test_with_nothing_committed_the_first_commit_starts_where_reading_started(
+    app: PhotostreamApp,
+) -> None:
+    consumer = _assigned(app, 3)
+    # Offset 0 was fetched but never reached an agent (a rebalance cut in);
+    # Faust alone would commit 3 as soon as 1 and 2 are done.
+    _deliver(consumer, 0, 3, taken=False)
+    for offset in (1, 2):
+        assert consumer.ack(_deliver(consumer, offset, 3))
+    assert consumer._new_offset(PARTITION) is None
+    assert consumer.ack(_deliver(consumer, 0, 3))
+    assert consumer._new_offset(PARTITION) == 3
