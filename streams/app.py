@@ -62,6 +62,7 @@ def create_app(
         "broker_rebalance_timeout": max(settings.session_timeout_s * 2, 10.0),
         "broker_request_timeout": max(settings.session_timeout_s * 5, 30.0),
         "stream_wait_empty": False,
+        "stream_buffer_maxsize": settings.stream_buffer_maxsize,
         # A few ms of linger lets outputs and changelog writes share batches.
         "producer_linger": settings.producer_linger_ms / 1000.0,
         "table_standby_replicas": settings.table_standby_replicas,

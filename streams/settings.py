@@ -98,6 +98,9 @@ class Settings:
     retry_base_delay_s: float = 0.2
     retry_max_delay_s: float = 10.0
     agent_concurrency: int = 4
+    # Events a stream may hold before Faust stops fetching its partitions
+    # (Faust's stream_buffer_maxsize).
+    stream_buffer_maxsize: int = 4096
     # How often each worker sends its users their on-this-day tick; ticks are
     # idempotent, so hourly survives a worker that was down at midnight.
     memories_interval_s: float = 3600.0
@@ -183,6 +186,9 @@ class Settings:
             retry_base_delay_s=num("RETRY_BASE_DELAY_S", float, defaults.retry_base_delay_s),
             retry_max_delay_s=num("RETRY_MAX_DELAY_S", float, defaults.retry_max_delay_s),
             agent_concurrency=int(num("AGENT_CONCURRENCY", int, defaults.agent_concurrency)),
+            stream_buffer_maxsize=int(
+                num("STREAM_BUFFER_MAXSIZE", int, defaults.stream_buffer_maxsize)
+            ),
             vision_model_version=env.get(
                 _PREFIX + "VISION_MODEL_VERSION", defaults.vision_model_version
             ),
@@ -245,6 +251,8 @@ class Settings:
             raise SettingsError("retry_attempts must be at least 1")
         if self.extract_threads < 1 or self.agent_concurrency < 1:
             raise SettingsError("extract_threads and agent_concurrency must be at least 1")
+        if self.stream_buffer_maxsize < 1:
+            raise SettingsError("stream_buffer_maxsize must be at least 1")
 
     def to_env(self) -> dict[str, str]:
         """The environment that rebuilds these settings in a child process."""
@@ -274,6 +282,7 @@ class Settings:
             "RETRY_BASE_DELAY_S": str(self.retry_base_delay_s),
             "RETRY_MAX_DELAY_S": str(self.retry_max_delay_s),
             "AGENT_CONCURRENCY": str(self.agent_concurrency),
+            "STREAM_BUFFER_MAXSIZE": str(self.stream_buffer_maxsize),
             "MEMORIES_INTERVAL_S": str(self.memories_interval_s),
             "VISION_MODEL_VERSION": self.vision_model_version,
             "VISION_BATCH_SIZE": str(self.vision_batch_size),

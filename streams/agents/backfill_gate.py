@@ -4,7 +4,9 @@ A replay can put millions of upload events in ``photos.uploaded.backfill``;
 they must never delay a user's fresh upload. The backfill agent runs one
 event at a time and, before each, waits until no live upload is being
 processed and none finished within ``quiet_s``. A live upload therefore
-waits for at most the one backfill event already in progress.
+waits for at most the one backfill event already in progress. While the lane
+waits, its buffer (:mod:`.backfill_buffer`) pauses the backfill fetch rather
+than the delivery of live records.
 """
 
 from __future__ import annotations

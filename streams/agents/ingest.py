@@ -17,6 +17,7 @@ from ..ops.ledger import LedgerWriter
 from ..s3 import ObjectReader
 from ..settings import Settings
 from ..topics import TopicNames
+from .backfill_buffer import BackfillTopic
 from .backfill_gate import LiveGate
 from .ledgering import ingest_done, ingest_seen_key
 from .sending import Sender, source_record
@@ -72,7 +73,11 @@ def _load_geo_data() -> None:
 
 def register_ingest(app: faust.App, settings: Settings, topics: TopicNames, codec: Codec) -> None:
     uploaded = app.topic(topics.uploaded, key_type=bytes, value_type=bytes)
-    backfill = app.topic(topics.uploaded_backfill, key_type=bytes, value_type=bytes)
+    # Its buffer pauses the backfill fetch instead of the consumer's delivery,
+    # which live uploads share (see backfill_buffer).
+    backfill = BackfillTopic(
+        app, topics=[topics.uploaded_backfill], key_type=bytes, value_type=bytes
+    )
     ledger = LedgerWriter(
         app.topic(topics.ledger, key_type=bytes, value_type=bytes), settings.partitions
     )

@@ -34,6 +34,7 @@ from schemas import MetadataExtracted, PhotoDeleted, PhotoUploaded, Record, deri
 from streams.samples import Sample, generate_samples
 from streams.sdk import EventConsumer
 from streams.worker import consumer_group
+from tests.chaos import diagnose
 from tests.integration.conftest import BUCKET, Pipeline
 
 pytestmark = pytest.mark.integration
@@ -276,6 +277,13 @@ def test_random_sigkills_leave_every_upload_on_its_timeline_and_albums_exactly_o
             published[event.event_id] = event  # type: ignore[attr-defined]
     assert published == expected_metadata
 
+    if view != expected:
+        try:
+            wrong = diagnose.wrong_photos(view, expected)
+            diagnosis = diagnose.report(pipeline.settings, pipeline.topics, pipeline.codec, wrong)
+        except Exception as exc:  # noqa: BLE001 - never hide the assertion below
+            diagnosis = f"(no diagnosis: {exc!r})"
+        print(f"seed {SEED}: the consumer's view differs from the reference\n{diagnosis}")
     assert set(view.timeline) == live, (
         f"missing {len(live - set(view.timeline))}, extra {len(set(view.timeline) - live)}"
     )

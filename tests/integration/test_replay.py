@@ -237,7 +237,7 @@ def test_republished_dead_letters_are_processed_once_and_replays_change_nothing(
 
 
 def test_live_uploads_stay_fast_while_a_large_backfill_runs(pipeline: Pipeline) -> None:
-    backfill_size = 200
+    backfill_size = 1000
     data = _jpeg()
     for user in USERS:
         pipeline.s3().put_object(Bucket=BUCKET, Key=f"users/{user}/shared/IMG_0001.jpg", Body=data)
