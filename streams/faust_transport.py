@@ -143,12 +143,20 @@ class _ConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):
         return committed
 
     async def seek_to_reset_position(self, partitions: list[TP]) -> None:
-        """Move partitions without a committed offset to where a new group starts."""
+        """Move partitions without a committed offset to where a new group starts.
+
+        That offset is also where their first commit must start (see
+        :meth:`FencedConsumer._new_offset`), so it is looked up and kept.
+        """
         consumer = self._ensure_consumer()
         if self.app.conf.consumer_auto_offset_reset == "latest":
             await self.call_thread(consumer.seek_to_end, *partitions)
+            starts = await self.call_thread(consumer.end_offsets, partitions)
         else:
             await self.call_thread(consumer.seek_to_beginning, *partitions)
+            starts = await self.call_thread(consumer.beginning_offsets, partitions)
+        fenced = cast(FencedConsumer, self.consumer)
+        fenced._reset_start.update({TP(tp.topic, tp.partition): int(o) for tp, o in starts.items()})
 
 
 class FencedConsumer(faust_aiokafka.Consumer):
@@ -161,9 +169,9 @@ class FencedConsumer(faust_aiokafka.Consumer):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._delivered_in: weakref.WeakKeyDictionary[Any, int | None] = weakref.WeakKeyDictionary()
-        #: Per partition without a committed offset: the first offset delivered
-        #: since it was last positioned, where its first commit must start.
-        self._first_read: dict[TP, int] = {}
+        #: Per partition without a committed offset: where this assignment
+        #: started reading it (the log's start, or end), so its first commit too.
+        self._reset_start: dict[TP, int] = {}
 
     def _new_consumer_thread(self) -> faust_aiokafka.AIOKafkaConsumerThread:
         return _ConsumerThread(self, loop=self.loop, beacon=self.beacon)
@@ -176,11 +184,11 @@ class FencedConsumer(faust_aiokafka.Consumer):
     def on_rebalance_start(self) -> None:
         """Called from the consumer thread before anything else of a rebalance."""
         self._assignment = None
-        self._first_read.clear()
+        self._reset_start.clear()
 
     async def on_partitions_assigned(self, assigned: set[TP], generation_id: int = 0) -> None:
         self._assignment = generation_id
-        self._first_read.clear()
+        self._reset_start.clear()
         await super().on_partitions_assigned(assigned, generation_id)
 
     def is_current(self, message: Any) -> bool:
@@ -219,12 +227,16 @@ class FencedConsumer(faust_aiokafka.Consumer):
         if acked and not self.in_transaction:
             start = self._committed_offset.get(tp)
             if start is None:
-                start = self._first_read.get(tp)
+                start = self._reset_start.get(tp)
+            if start is None:
+                # Not positioned yet in this assignment: records delivered now
+                # come from wherever the client was, not from the commit.
+                return None
             lowest = min(acked)
             gaps = self._gap.get(tp)
             if gaps:
                 lowest = min(lowest, min(interval.begin for interval in gaps))
-            if start is not None and lowest > start:
+            if lowest > start:
                 return None
             in_flight = [
                 message.offset
@@ -251,7 +263,6 @@ class FencedConsumer(faust_aiokafka.Consumer):
         async for tp, message in super().getmany(timeout):
             delivered[tp] = message.offset
             self._delivered_in[message] = self._assignment
-            self._first_read.setdefault(tp, message.offset)
             yield tp, message
         fetched, self._fetched = self._fetched or {}, None
         dropped = {
@@ -285,7 +296,6 @@ class FencedConsumer(faust_aiokafka.Consumer):
                 logger.info(
                     "fetched records of %s were dropped; reading again from %s", tp, committed
                 )
-                self._first_read.pop(tp, None)
                 if committed:
                     await self.seek(tp, committed)
                 else:

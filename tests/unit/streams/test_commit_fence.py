@@ -44,7 +44,6 @@ def _deliver(
         TOPIC, 0, offset, 0.0, 0, [], b"k", b"v", None, 1, 1, PARTITION, generation_id=generation
     )
     consumer._delivered_in[message] = consumer.assignment_epoch
-    consumer._first_read.setdefault(PARTITION, offset)
     if taken:
         consumer.track_message(message)
     return message
@@ -79,6 +78,9 @@ def test_work_delivered_before_a_rebalance_no_longer_counts(app: PhotostreamApp)
     after = _deliver(consumer, 7, 4)
     assert consumer.is_current(after)
     assert consumer.ack(after)
+    # Not positioned at the committed offset yet: nothing may be committed.
+    assert consumer._new_offset(PARTITION) is None
+    consumer._committed_offset[PARTITION] = 7
     assert consumer._new_offset(PARTITION) == 8
 
 
@@ -86,6 +88,7 @@ def test_with_nothing_committed_the_first_commit_starts_where_reading_started(
     app: PhotostreamApp,
 ) -> None:
     consumer = _assigned(app, 3)
+    consumer._reset_start[PARTITION] = 0  # positioned at the log's start
     # Offset 0 was fetched but never reached an agent (a rebalance cut in);
     # Faust alone would commit 3 as soon as 1 and 2 are done.
     _deliver(consumer, 0, 3, taken=False)
