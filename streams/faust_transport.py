@@ -205,7 +205,10 @@ class FencedConsumer(faust_aiokafka.Consumer):
         return delivered_in is not None and delivered_in == self._assignment
 
     def ack(self, message: Any) -> bool:
-        if not self.is_current(message):
+        # Faust also acks the records its streams skip while flow control is
+        # off (from a revocation until recovery resumes it); they were never
+        # processed, and the seek that ends recovery reads them again.
+        if not self.is_current(message) or not self.app.flow_control.is_active():
             # The next owner reads it again from the committed offset.
             message.acked = True
             self._unacked_messages.discard(message)

@@ -25,6 +25,7 @@ def app(tmp_path: Path) -> Iterator[PhotostreamApp]:
     app = create_app(Settings.from_env({"PHOTOSTREAM_DATA_DIR": str(tmp_path)}))
     # Acks count only for topics an agent reads; a running worker sets this.
     app.topics._acking_topics.add(TOPIC)
+    app.flow_control.resume()  # as recovery leaves it in a running worker
     yield app
     app.fenced_consumer._thread.thread_loop.close()
     app.loop.close()
@@ -97,3 +98,15 @@ def test_with_nothing_committed_the_first_commit_starts_where_reading_started(
     assert consumer._new_offset(PARTITION) is None
     assert consumer.ack(_deliver(consumer, 0, 3))
     assert consumer._new_offset(PARTITION) == 3
+
+
+def test_a_record_skipped_while_flow_control_is_off_is_not_done(app: PhotostreamApp) -> None:
+    consumer = _assigned(app, 3)
+    consumer._committed_offset[PARTITION] = 5
+    skipped = _deliver(consumer, 5, 3)
+    app.flow_control.suspend()
+    assert not consumer.ack(skipped)
+    app.flow_control.resume()
+    assert consumer._new_offset(PARTITION) is None
+    assert consumer.ack(_deliver(consumer, 5, 3))
+    assert consumer._new_offset(PARTITION) == 6
