@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import os
 import signal
@@ -147,8 +148,12 @@ class Pipeline:
             client_timezone=sample.client_timezone,
         )
 
-    def produce(self, events: Sequence[PhotoUploaded]) -> None:
-        with UploadProducer(self.settings.bootstrap_servers, self.codec, self.topics) as producer:
+    def produce(self, events: Sequence[PhotoUploaded], *, backfill: bool = False) -> None:
+        """Send upload events as the upload service does, or into the backfill lane."""
+        topics = self.topics
+        if backfill:
+            topics = dataclasses.replace(topics, uploaded=topics.uploaded_backfill)
+        with UploadProducer(self.settings.bootstrap_servers, self.codec, topics) as producer:
             for event in events:
                 producer.send_upload(event)
             assert producer.flush() == []

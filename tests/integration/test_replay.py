@@ -26,7 +26,6 @@ from streams.ops.ledger import STEP_VISION, LedgerEntry, latest_entries, user_pa
 from streams.ops.topic_reader import TopicReader
 from streams.samples import generate_samples
 from streams.sdk import EventConsumer
-from streams.sdk.producer import UploadProducer
 from streams.worker import consumer_group
 
 from .conftest import BUCKET, Pipeline
@@ -282,11 +281,7 @@ def test_live_uploads_stay_fast_while_a_large_backfill_runs(pipeline: Pipeline) 
         )
         for i in range(backfill_size)
     ]
-    lane = dataclasses.replace(pipeline.topics, uploaded=pipeline.topics.uploaded_backfill)
-    with UploadProducer(pipeline.settings.bootstrap_servers, pipeline.codec, lane) as producer:
-        for event in backlog:
-            producer.send_upload(event)
-        assert producer.flush() == []
+    pipeline.produce(backlog, backfill=True)
     backlog_ids = {e.photo_id for e in backlog}
 
     def backfilled() -> int:

@@ -116,11 +116,7 @@ def test_a_backfill_larger_than_the_stream_buffer_never_holds_up_live_uploads(
             )
             for i in range(BACKFILL)
         ]
-        lane = dataclasses.replace(pipeline.topics, uploaded=pipeline.topics.uploaded_backfill)
-        with UploadProducer(pipeline.settings.bootstrap_servers, pipeline.codec, lane) as producer:
-            for event in backlog:
-                producer.send_upload(event)
-            assert producer.flush() == []
+        pipeline.produce(backlog, backfill=True)
         backlog_ids = {e.photo_id for e in backlog}
         pipeline.wait_for(lambda: bool(_photo_ids(pipeline, backlog_ids)), what="backfill began")
 

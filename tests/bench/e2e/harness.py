@@ -24,9 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import psutil
-from confluent_kafka import Consumer, Producer, TopicPartition
+from confluent_kafka import Consumer, Message, Producer, TopicPartition
 
-from schemas import Codec, PhotoUploaded, TimelineItemUpserted, VisionScored
+from schemas import Codec, PhotoUploaded, Record, TimelineItemUpserted, VisionScored
 from streams.devstack import S3_ENV, DevStack
 from streams.registry_client import registry_from_settings
 from streams.settings import Settings
@@ -152,29 +152,30 @@ class Completions:
     scored: set[str] = field(default_factory=set)
 
 
-class Reader:
-    """Reads the timeline (and the vision scores) from the start on a thread of its own."""
+class TopicFollower:
+    """Reads topics from the start on a thread of its own; subclasses take each event."""
 
-    def __init__(self, pipeline: Pipeline, *, scores: bool) -> None:
+    def __init__(self, pipeline: Pipeline, topics: Sequence[str], name: str) -> None:
         self._pipeline = pipeline
-        self.done = Completions()
         self._lock = threading.Lock()
         self._stop = threading.Event()
         settings = pipeline.settings
         self._consumer = Consumer(
             {
                 "bootstrap.servers": settings.bootstrap_servers,
-                "group.id": f"bench-reader-{uuid.uuid4()}",
+                "group.id": f"{name}-{uuid.uuid4()}",
                 "enable.auto.commit": False,
                 "fetch.wait.max.ms": 10,
             }
         )
-        topics = [pipeline.topics.timeline] + ([pipeline.topics.vision_scored] if scores else [])
         self._consumer.assign(
             [TopicPartition(t, p, 0) for t in topics for p in range(settings.partitions)]
         )
-        self._thread = threading.Thread(target=self._run, name="bench-reader", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._thread.start()
+
+    def _take(self, message: Message, event: Record) -> None:
+        raise NotImplementedError
 
     def _run(self) -> None:
         decode = self._pipeline.codec.decode
@@ -185,12 +186,29 @@ class Reader:
                     continue
                 event = decode(value)
                 with self._lock:
-                    if isinstance(event, TimelineItemUpserted):
-                        if event.photo_id not in self.done.timeline_ms:
-                            self.done.timeline_ms[event.photo_id] = message.timestamp()[1]
-                            self.done.received[event.photo_id] = time.time()
-                    elif isinstance(event, VisionScored):
-                        self.done.scored.add(event.photo_id)
+                    self._take(message, event)
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(5)
+        self._consumer.close()
+
+
+class Reader(TopicFollower):
+    """Reads the timeline (and the vision scores) from the start on a thread of its own."""
+
+    def __init__(self, pipeline: Pipeline, *, scores: bool) -> None:
+        self.done = Completions()
+        topics = [pipeline.topics.timeline] + ([pipeline.topics.vision_scored] if scores else [])
+        super().__init__(pipeline, topics, "bench-reader")
+
+    def _take(self, message: Message, event: Record) -> None:
+        if isinstance(event, TimelineItemUpserted):
+            if event.photo_id not in self.done.timeline_ms:
+                self.done.timeline_ms[event.photo_id] = message.timestamp()[1]
+                self.done.received[event.photo_id] = time.time()
+        elif isinstance(event, VisionScored):
+            self.done.scored.add(event.photo_id)
 
     def count(self, *, scored: bool = False) -> int:
         with self._lock:
@@ -220,11 +238,6 @@ class Reader:
             workers.check_alive()
             time.sleep(0.02)
         return time.time()
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(5)
-        self._consumer.close()
 
 
 def produce(

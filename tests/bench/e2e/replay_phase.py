@@ -32,18 +32,17 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from confluent_kafka import Consumer, TopicPartition
+from confluent_kafka import Message
 
-from schemas import VisionRequested
+from schemas import Record, VisionRequested
 from streams.devstack import S3_ENV, DevStack
 
 from .dataset import PhotoObject, upload_events
-from .harness import Pipeline, Workers, produce
+from .harness import Pipeline, TopicFollower, Workers, produce
 from .phases import feed, paced_latency, running
 
 __all__ = ["replay"]
@@ -53,49 +52,21 @@ _TO_VERSION = "vision-2"
 _REPLAY_ARGS = ("replay", "--outdated", "vision")
 
 
-class _Requests:
+class _Requests(TopicFollower):
     """Reads ``photos.vision.requested``: when each photo's request at ``version`` arrived."""
 
     def __init__(self, pipeline: Pipeline, version: str) -> None:
-        self._pipeline = pipeline
         self._version = version
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
         self.received: dict[str, float] = {}
-        settings = pipeline.settings
-        self._consumer = Consumer(
-            {
-                "bootstrap.servers": settings.bootstrap_servers,
-                "group.id": f"bench-requests-{uuid.uuid4()}",
-                "enable.auto.commit": False,
-                "fetch.wait.max.ms": 10,
-            }
-        )
-        topic = pipeline.topics.vision_requested
-        self._consumer.assign([TopicPartition(topic, p, 0) for p in range(settings.partitions)])
-        self._thread = threading.Thread(target=self._run, name="bench-requests", daemon=True)
-        self._thread.start()
+        super().__init__(pipeline, [pipeline.topics.vision_requested], "bench-requests")
 
-    def _run(self) -> None:
-        decode = self._pipeline.codec.decode
-        while not self._stop.is_set():
-            for message in self._consumer.consume(500, 0.05):
-                value = message.value()
-                if message.error() or value is None:
-                    continue
-                event = decode(value)
-                if isinstance(event, VisionRequested) and event.model_version == self._version:
-                    with self._lock:
-                        self.received.setdefault(event.photo_id, time.time())
+    def _take(self, message: Message, event: Record) -> None:
+        if isinstance(event, VisionRequested) and event.model_version == self._version:
+            self.received.setdefault(event.photo_id, time.time())
 
     def seen(self, photo_ids: set[str]) -> dict[str, float]:
         with self._lock:
             return {p: t for p, t in self.received.items() if p in photo_ids}
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(5)
-        self._consumer.close()
 
 
 class _ReplayTool:
