@@ -140,23 +140,25 @@ class _ConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):
         ]
         if uncommitted:
             await self.seek_to_reset_position(uncommitted)
+            # Where reading starts is where their first commit must start
+            # (see FencedConsumer._new_offset): looked up once per assignment.
+            consumer = self._ensure_consumer()
+            latest = self.app.conf.consumer_auto_offset_reset == "latest"
+            lookup = consumer.end_offsets if latest else consumer.beginning_offsets
+            starts = await self.call_thread(lookup, uncommitted)
+            fenced = cast(FencedConsumer, self.consumer)
+            fenced._reset_start.update(
+                {TP(tp.topic, tp.partition): int(o) for tp, o in starts.items()}
+            )
         return committed
 
     async def seek_to_reset_position(self, partitions: list[TP]) -> None:
-        """Move partitions without a committed offset to where a new group starts.
-
-        That offset is also where their first commit must start (see
-        :meth:`FencedConsumer._new_offset`), so it is looked up and kept.
-        """
+        """Move partitions without a committed offset to where a new group starts."""
         consumer = self._ensure_consumer()
         if self.app.conf.consumer_auto_offset_reset == "latest":
             await self.call_thread(consumer.seek_to_end, *partitions)
-            starts = await self.call_thread(consumer.end_offsets, partitions)
         else:
             await self.call_thread(consumer.seek_to_beginning, *partitions)
-            starts = await self.call_thread(consumer.beginning_offsets, partitions)
-        fenced = cast(FencedConsumer, self.consumer)
-        fenced._reset_start.update({TP(tp.topic, tp.partition): int(o) for tp, o in starts.items()})
 
 
 class FencedConsumer(faust_aiokafka.Consumer):
