@@ -6,8 +6,10 @@ from typing import Any, cast
 
 import faust
 from faust.types import TransportT
+from mode.utils.objects import cached_property
+from mode.utils.queues import FlowControlEvent
 
-from .faust_transport import FETCH_MAX_WAIT_ATTR, FencedConsumer, TunedTransport
+from .faust_transport import FETCH_MAX_WAIT_ATTR, FencedConsumer, SteadyFlowControl, TunedTransport
 from .kafka_security import faust_credentials
 from .settings import Settings
 from .topics import topic_names
@@ -16,13 +18,17 @@ __all__ = ["PhotostreamApp", "create_app", "topic_plan"]
 
 
 class PhotostreamApp(faust.App):
-    """A Faust app whose consumer uses :class:`TunedTransport`."""
+    """A Faust app whose consumer uses :class:`TunedTransport`, with :class:`SteadyFlowControl`."""
 
     def _new_transport(self) -> TransportT:
         return TunedTransport(self.conf.broker_consumer, self)
 
     def _new_producer_transport(self) -> TransportT:
         return TunedTransport(self.conf.broker_producer, self)
+
+    @cached_property
+    def flow_control(self) -> FlowControlEvent:
+        return SteadyFlowControl(loop=self.loop)
 
     @property
     def fenced_consumer(self) -> FencedConsumer:

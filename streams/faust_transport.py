@@ -29,6 +29,13 @@
    the assignment it was delivered in (none while a rebalance is under way),
    and only messages of the current assignment are acked; agents ask the same
    question before they write state (:meth:`is_current`).
+6. Buffers cleared by a resume that resumes nothing. Every ``resume()`` of
+   Faust's flow control clears every stream buffer, and a recovery calls it
+   again after flow is already on: after the seek that ends recovery, with
+   the fetcher running. Records delivered in between were dropped after the
+   client had moved past them, with no seek left to read them again; they
+   waited, unprocessed, for the next rebalance and held their partition's
+   commit back (:class:`SteadyFlowControl`).
 """
 
 from __future__ import annotations
@@ -42,8 +49,9 @@ from typing import Any, cast
 import aiokafka
 from faust.transport.drivers import aiokafka as faust_aiokafka
 from faust.types import TP
+from mode.utils.queues import FlowControlEvent
 
-__all__ = ["FencedConsumer", "TunedTransport", "true_end_offsets"]
+__all__ = ["FencedConsumer", "SteadyFlowControl", "TunedTransport", "true_end_offsets"]
 
 logger = logging.getLogger(__name__)
 
@@ -98,6 +106,20 @@ async def true_end_offsets(
     if corrected:
         logger.info("end offsets corrected from fetch high watermarks: %s", corrected)
     return result
+
+
+class SteadyFlowControl(FlowControlEvent):
+    """Flow control whose buffers are cleared when flow resumes, not on every resume call.
+
+    Clearing on resume drops what was delivered before a suspension (a
+    rebalance), which the seek that follows reads again. Records delivered
+    while flow is on belong to the current assignment and stay.
+    """
+
+    def resume(self) -> None:
+        if self.is_active():
+            return
+        super().resume()
 
 
 class _ConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):

@@ -44,7 +44,8 @@ def wrong_photos(view: Curated, expected: Curated) -> dict[str, str]:
     return photos
 
 
-def _records(settings: Settings, topic: str) -> Iterator[Message]:
+def records(settings: Settings, topic: str) -> Iterator[Message]:
+    """Every record of ``topic`` as it is now, partition by partition."""
     consumer = Consumer(
         {
             "bootstrap.servers": settings.bootstrap_servers,
@@ -80,27 +81,62 @@ def report(
     if not chosen:
         return "no photo differs"
     lines = [f"{len(photos)} photos differ; the first {len(chosen)}:"]
-    inputs = list(_records(settings, topics.curate_inputs))
-    outputs = list(_records(settings, topics.timeline)) + list(_records(settings, topics.albums))
+    inputs = list(records(settings, topics.curate_inputs))
+    outputs = list(records(settings, topics.timeline)) + list(records(settings, topics.albums))
     changelog = f"{consumer_group(settings, ('ingest', 'curate'))}-{CURATE_TABLE}-changelog"
-    states = list(_records(settings, changelog))
+    states = list(records(settings, changelog))
+    sources = [
+        message
+        for topic in (topics.uploaded, topics.deleted, topics.metadata)
+        for message in records(settings, topic)
+    ]
     for pid, user in chosen.items():
         lines.append(f"photo {pid} of {user}")
+        lines += [f"  source {_where(m)}" for m in _naming(sources, pid)]
         lines += [f"  input  {_where(m)} from {_origin(m)}" for m in _naming(inputs, pid)]
         for message in _naming(outputs, pid):
             event = codec.decode(message.value() or b"")
             kind = getattr(event, "change", type(event).__name__)
+            album = getattr(event, "album_id", "")[:8]
             event_id = getattr(event, "event_id", "?")[:8]
-            lines.append(f"  output {_where(message)} {kind} id {event_id}")
+            cause = getattr(event, "source_event_id", "?")[:8]
+            lines.append(f"  output {_where(message)} {kind} {album} id {event_id} cause {cause}")
         for message in states:
             if message.key() == user.encode() and message.value() is not None:
                 state = UserState.from_bytes(message.value() or b"")
                 held = "holds it" if pid in state.photos else "-"
                 deleted = " (deleted)" if pid in state.deleted else ""
+                # Albums as the stored state rebuilds them: compare with the outputs.
+                albums = sorted(aid[:8] for aid, a in state.albums.items() if pid in a.members)
                 lines.append(
                     f"  state  {_where(message)} {len(state.photos)} photos, {held}{deleted}"
+                    f", in albums {albums}"
                 )
     return "\n".join(lines)
+
+
+def stages(
+    settings: Settings, topics: TopicNames, photo_ids: Iterable[str]
+) -> dict[str, list[str]]:
+    """Photo id -> the pipeline's topics holding a record that names it, in pipeline order.
+
+    Where a photo's trail ends is where it was lost (or still waits).
+    """
+    wanted = sorted(photo_ids)
+    trail: dict[str, list[str]] = {pid: [] for pid in wanted}
+    path = (
+        topics.uploaded,
+        topics.uploaded_backfill,
+        topics.metadata,
+        topics.curate_inputs,
+        topics.timeline,
+    )
+    for topic in path:
+        held = list(records(settings, topic))
+        for pid in wanted:
+            if _naming(held, pid):
+                trail[pid].append(topic)
+    return trail
 
 
 def _naming(messages: Iterable[Message], pid: str) -> list[Message]:

@@ -49,6 +49,8 @@ USERS = _env_int("PHOTOSTREAM_CHAOS_USERS", 20)
 KILLS = _env_int("PHOTOSTREAM_CHAOS_KILLS", 3)
 WORKERS = _env_int("PHOTOSTREAM_CHAOS_WORKERS", 2)
 SEED = _env_int("PHOTOSTREAM_CHAOS_SEED", random.SystemRandom().randrange(1 << 30))
+#: Seconds to keep the stack up after a wrong result, to read its topics by hand.
+HOLD_S = _env_int("PHOTOSTREAM_CHAOS_HOLD_S", 0)
 #: Shares of the uploads that are later deleted, and that the upload service sends twice.
 DELETE_SHARE = 0.1
 REPEAT_SHARE = 0.1
@@ -194,7 +196,7 @@ def _consume_until(
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-@pytest.mark.timeout(TIMEOUT_S)
+@pytest.mark.timeout(TIMEOUT_S + HOLD_S)
 def test_random_sigkills_leave_every_upload_on_its_timeline_and_albums_exactly_once(
     pipeline_factory: Callable[..., Pipeline], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -284,6 +286,10 @@ def test_random_sigkills_leave_every_upload_on_its_timeline_and_albums_exactly_o
         except Exception as exc:  # noqa: BLE001 - never hide the assertion below
             diagnosis = f"(no diagnosis: {exc!r})"
         print(f"seed {SEED}: the consumer's view differs from the reference\n{diagnosis}")
+        if HOLD_S:
+            # Leaves the stack up for reading its topics by hand; it dies with the test.
+            print(f"holding the stack for {HOLD_S} s: {pipeline.settings.to_env()}", flush=True)
+            time.sleep(HOLD_S)
     assert set(view.timeline) == live, (
         f"missing {len(live - set(view.timeline))}, extra {len(set(view.timeline) - live)}"
     )

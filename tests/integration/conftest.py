@@ -171,9 +171,22 @@ class Pipeline:
         while not condition():
             if time.monotonic() > deadline:
                 raise AssertionError(
-                    f"timed out waiting until {what}; worker log tail:\n{self.worker_log()[-3000:]}"
+                    f"timed out waiting until {what}; where each group stands:\n{self.lag()}\n"
+                    f"worker log tail:\n{self.worker_log()[-3000:]}"
                 )
             time.sleep(0.5)
+
+    def lag(self) -> str:
+        """What ``photostream lag`` says about this pipeline's groups (which stage is stuck)."""
+        done = subprocess.run(
+            [sys.executable, "-m", "streams.cli", "lag"],
+            env={**os.environ, **S3_ENV, **self.settings.to_env()},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        return done.stdout + done.stderr
 
     def read(
         self,

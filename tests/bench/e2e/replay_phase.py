@@ -38,11 +38,12 @@ from typing import Any
 
 from confluent_kafka import Message
 
-from schemas import Record, VisionRequested
+from schemas import PhotoUploaded, Record, VisionRequested
 from streams.devstack import S3_ENV, DevStack
+from tests.chaos.diagnose import stages
 
 from .dataset import PhotoObject, upload_events
-from .harness import Pipeline, TopicFollower, Workers, produce
+from .harness import Pipeline, Reader, TopicFollower, Workers, produce
 from .phases import feed, paced_latency, running
 
 __all__ = ["replay"]
@@ -50,6 +51,7 @@ __all__ = ["replay"]
 _FROM_VERSION = "vision-1"
 _TO_VERSION = "vision-2"
 _REPLAY_ARGS = ("replay", "--outdated", "vision")
+_LATE_WAIT_S = 600.0
 
 
 class _Requests(TopicFollower):
@@ -112,6 +114,19 @@ class _ReplayTool:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait(10)
+
+
+def _write_trail(
+    pipeline: Pipeline, batch: list[PhotoUploaded], reader: Reader, logdir: Path
+) -> None:
+    """Write where each upload of ``batch`` without a timeline item stopped."""
+    missing = [e.photo_id for e in batch if e.photo_id not in reader.done.timeline_ms]
+    trail = stages(pipeline.settings, pipeline.topics, missing)
+    lines = [f"{pid}: {' -> '.join(topics) or 'nowhere'}" for pid, topics in trail.items()]
+    logdir.mkdir(parents=True, exist_ok=True)
+    path = logdir / f"{pipeline.run}-restart-trail.txt"
+    path.write_text("\n".join(lines) + "\n")
+    print(f"restart batch: {len(missing)} without a timeline item; trail in {path}", flush=True)
 
 
 def _settle(
@@ -217,6 +232,19 @@ def replay(
                 timeout_s=900,
                 stall_s=60,
             )
+            late_through = through
+            if through < len(batch):
+                # Late or lost: wait much longer, then say where each one stopped.
+                late_through = _settle(
+                    lambda: run.reader.count() - before,
+                    len(batch),
+                    "late uploads through the restarted worker",
+                    workers,
+                    None,
+                    timeout_s=_LATE_WAIT_S + 60,
+                    stall_s=_LATE_WAIT_S,
+                )
+                _write_trail(upgraded, batch, run.reader, workdir / "logs")
             restart_seconds = (
                 max(run.reader.done.received.get(e.photo_id, 0.0) for e in batch) - restarted_at
             )
@@ -283,9 +311,10 @@ def replay(
         "record_workers": record_workers,
         "record_seconds": record_seconds,
         "restart_seconds": restart_seconds,
-        # Uploads the restarted worker never turned into a timeline item, and
-        # replayed uploads that never came out: the pipeline lost them.
-        "restart_batch_missing": len(batch) - through,
+        # Uploads the restarted worker had not turned into a timeline item
+        # after 60 s without progress, and after {_LATE_WAIT_S} s more: lost.
+        "restart_batch_late": late_through - through,
+        "restart_batch_missing": len(batch) - late_through,
         "uploads": len(wanted),
         "missing": len(wanted) - len(done),
         "published": tool.published(),

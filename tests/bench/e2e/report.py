@@ -137,8 +137,10 @@ def _replay_lines(results: dict[str, Any]) -> list[str]:
         f"| replay, start to the last re-processed upload read back, 1 worker, "
         f"`{replay['store']}` | {replay['seconds']:.0f} s, "
         f"**{replay['uploads_per_s']:.1f} uploads/s**{of_live} |",
-        f"| uploads with no output (lost): of the 32 sent to the restarted worker, of the "
-        f"replay | {replay.get('restart_batch_missing', 0)}, {replay.get('missing', 0)} |",
+        f"| of the 32 uploads sent to the restarted worker: late (over 60 s without "
+        f"progress), lost (no output 600 s later) | {replay.get('restart_batch_late', '-')}, "
+        f"{replay.get('restart_batch_missing', 0)} |",
+        f"| replayed uploads with no output (lost) | {replay.get('missing', 0)} |",
         f"| re-processed before the live producer started | {replay['before_live']:,} in "
         f"{replay['before_live_seconds']:.0f} s |",
         f"| re-processed while it ran ({live['seconds']:.0f} s at {live['rate']:.1f} uploads/s) "
