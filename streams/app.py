@@ -69,6 +69,11 @@ def create_app(
         "broker_request_timeout": max(settings.session_timeout_s * 5, 30.0),
         "stream_wait_empty": False,
         "stream_buffer_maxsize": settings.stream_buffer_maxsize,
+        # One poll hands over at most this many records, and the next poll
+        # (with whatever live records arrived meanwhile) waits until they are
+        # all delivered; unbounded, a backfill's full fetch (thousands of
+        # records per partition) made live uploads wait behind it.
+        "broker_max_poll_records": 500,
         # A few ms of linger lets outputs and changelog writes share batches.
         "producer_linger": settings.producer_linger_ms / 1000.0,
         "table_standby_replicas": settings.table_standby_replicas,
