@@ -223,24 +223,26 @@ def replay(
             restarted_at = time.time()
             before = run.reader.count()
             produce(upgraded.producer(), upgraded.topics.uploaded, upgraded.encode(batch))
-            through = _settle(
-                lambda: run.reader.count() - before,
-                len(batch),
-                "uploads through the restarted worker",
-                workers,
-                None,
-                timeout_s=900,
-                stall_s=60,
+
+            def through_restarted(what: str, *, timeout_s: float, stall_s: float) -> int:
+                return _settle(
+                    lambda: run.reader.count() - before,
+                    len(batch),
+                    what,
+                    workers,
+                    None,
+                    timeout_s=timeout_s,
+                    stall_s=stall_s,
+                )
+
+            through = through_restarted(
+                "uploads through the restarted worker", timeout_s=900, stall_s=60
             )
             late_through = through
             if through < len(batch):
                 # Late or lost: wait much longer, then say where each one stopped.
-                late_through = _settle(
-                    lambda: run.reader.count() - before,
-                    len(batch),
+                late_through = through_restarted(
                     "late uploads through the restarted worker",
-                    workers,
-                    None,
                     timeout_s=_LATE_WAIT_S + 60,
                     stall_s=_LATE_WAIT_S,
                 )
