@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 import faust
-from faust.types import TransportT
+from faust.types import TableT, TransportT
 from mode.utils.objects import cached_property
 from mode.utils.queues import FlowControlEvent
 
@@ -14,7 +14,7 @@ from .kafka_security import faust_credentials
 from .settings import Settings
 from .topics import topic_names
 
-__all__ = ["PhotostreamApp", "create_app", "topic_plan"]
+__all__ = ["PhotostreamApp", "bytes_table", "create_app", "topic_plan"]
 
 
 class PhotostreamApp(faust.App):
@@ -84,6 +84,24 @@ def create_app(
     app = PhotostreamApp(group or settings.app_id, **options)
     setattr(app, FETCH_MAX_WAIT_ATTR, settings.fetch_max_wait_ms)
     return app
+
+
+def bytes_table(app: faust.App, name: str, settings: Settings) -> TableT[bytes, bytes]:
+    """A table of raw bytes by key, partitioned like the topics, RocksDB memory bounded."""
+    mib = 1024 * 1024
+    return app.Table(
+        name,
+        default=None,
+        partitions=settings.partitions,
+        key_type=bytes,
+        value_type=bytes,
+        # Read by the RocksDB store only; the memory store ignores them.
+        options={
+            "write_buffer_size": settings.table_write_buffer_mb * mib,
+            "max_write_buffer_number": 2,
+            "block_cache_size": settings.table_block_cache_mb * mib,
+        },
+    )
 
 
 def topic_plan(settings: Settings, app: faust.App | None = None) -> dict[str, int]:

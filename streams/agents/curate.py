@@ -35,7 +35,7 @@ from schemas import (
     VisionScored,
 )
 
-from ..app import PhotostreamApp
+from ..app import PhotostreamApp, bytes_table
 from ..deadletter import dead_letter_for
 from ..observability import observe_timeline_latency, stage_timer
 from ..records import Outgoing, SourceRecord
@@ -125,13 +125,7 @@ def register_curate(
     app: PhotostreamApp, settings: Settings, topics: TopicNames, codec: Codec
 ) -> None:
     inputs = app.topic(topics.curate_inputs, key_type=bytes, value_type=bytes)
-    table = app.Table(
-        CURATE_TABLE,
-        default=None,
-        partitions=settings.partitions,
-        key_type=bytes,
-        value_type=bytes,
-    )
+    table = bytes_table(app, CURATE_TABLE, settings)
     curation = CurationSettings()
     cache = _StateCache(table, curation, lambda: app.fenced_consumer.assignment_epoch)
     sender = Sender(app, topics.all())

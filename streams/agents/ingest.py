@@ -12,6 +12,7 @@ import faust
 from processors.geo import default_geocoder, default_zone_finder
 from schemas import Codec
 
+from ..app import bytes_table
 from ..ingest import IngestHandler
 from ..ops.ledger import LedgerWriter
 from ..s3 import ObjectReader
@@ -82,13 +83,7 @@ def register_ingest(app: faust.App, settings: Settings, topics: TopicNames, code
         app.topic(topics.ledger, key_type=bytes, value_type=bytes), settings.partitions
     )
     gate = LiveGate()
-    seen = app.Table(
-        SEEN_TABLE,
-        default=None,
-        partitions=settings.partitions,
-        key_type=bytes,
-        value_type=bytes,
-    )
+    seen = bytes_table(app, SEEN_TABLE, settings)
     sender = Sender(app, topics.all())
     resources = _Resources(settings, topics, codec)
 

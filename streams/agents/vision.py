@@ -16,6 +16,7 @@ import faust
 
 from schemas import Codec
 
+from ..app import bytes_table
 from ..ops.ledger import LedgerWriter
 from ..s3 import ObjectReader
 from ..settings import Settings
@@ -61,9 +62,7 @@ class _LazyScorer:
 
 def register_vision(app: faust.App, settings: Settings, topics: TopicNames, codec: Codec) -> None:
     requested = app.topic(topics.vision_requested, key_type=bytes, value_type=bytes)
-    seen = app.Table(
-        SEEN_TABLE, default=None, partitions=settings.partitions, key_type=bytes, value_type=bytes
-    )
+    seen = bytes_table(app, SEEN_TABLE, settings)
     sender = Sender(app, topics.all())
     ledger = LedgerWriter(
         app.topic(topics.ledger, key_type=bytes, value_type=bytes), settings.partitions
