@@ -26,7 +26,14 @@ from pathlib import Path
 import psutil
 from confluent_kafka import Consumer, Message, Producer, TopicPartition
 
-from schemas import Codec, PhotoUploaded, Record, TimelineItemUpserted, VisionScored
+from schemas import (
+    Codec,
+    MetadataExtracted,
+    PhotoUploaded,
+    Record,
+    TimelineItemUpserted,
+    VisionScored,
+)
 from streams.devstack import S3_ENV, DevStack
 from streams.registry_client import registry_from_settings
 from streams.settings import Settings
@@ -35,7 +42,7 @@ from streams.worker import topic_plan_for
 
 from .dataset import BUCKET
 
-__all__ = ["Completions", "Pipeline", "Workers", "new_pipeline"]
+__all__ = ["Completions", "IngestStamps", "Pipeline", "Workers", "new_pipeline"]
 
 
 def new_pipeline(
@@ -238,6 +245,27 @@ class Reader(TopicFollower):
             workers.check_alive()
             time.sleep(0.02)
         return time.time()
+
+
+class IngestStamps(TopicFollower):
+    """Reads ``photos.metadata``: the create time ingest's producer gave each photo's event.
+
+    The relay copies metadata events into curate's input log with their
+    original timestamp, so this is the one stamp between the upload and
+    the timeline item: it splits a latency into ingest, and relay + curate.
+    """
+
+    def __init__(self, pipeline: Pipeline) -> None:
+        self.stamped_ms: dict[str, int] = {}
+        super().__init__(pipeline, [pipeline.topics.metadata], "bench-ingest-stamps")
+
+    def _take(self, message: Message, event: Record) -> None:
+        if isinstance(event, MetadataExtracted):
+            self.stamped_ms.setdefault(event.photo_id, message.timestamp()[1])
+
+    def of(self, photo_ids: Iterable[str]) -> dict[str, int]:
+        with self._lock:
+            return {p: self.stamped_ms[p] for p in photo_ids if p in self.stamped_ms}
 
 
 def produce(

@@ -20,7 +20,16 @@ from confluent_kafka import Producer
 from streams.devstack import DevStack
 
 from .dataset import PhotoObject, upload_events
-from .harness import Pipeline, Reader, Workers, new_pipeline, produce, produce_paced, warm_up
+from .harness import (
+    IngestStamps,
+    Pipeline,
+    Reader,
+    Workers,
+    new_pipeline,
+    produce,
+    produce_paced,
+    warm_up,
+)
 
 __all__ = ["feed", "latency", "paced_latency", "running", "soak", "throughput"]
 
@@ -129,6 +138,10 @@ def _percentiles(values: list[float]) -> dict[str, float]:
     return {"p50": cuts[49], "p95": cuts[94], "p99": cuts[98], "max": max(values)}
 
 
+def _ms(percentiles: dict[str, float]) -> dict[str, float]:
+    return {k: v * 1000 for k, v in percentiles.items()}
+
+
 def latency(
     stack: DevStack,
     objects: list[PhotoObject],
@@ -143,6 +156,7 @@ def latency(
     rows = []
     with running(stack, objects, workdir, "lat", workers=1, vision=False) as run:
         producer = run.pipeline.producer()
+        stamps = IngestStamps(run.pipeline)
         for load in loads:
             rate = max_rate * load
             row = paced_latency(
@@ -155,9 +169,11 @@ def latency(
                 users=users,
                 label=f"{load:.2f}",
                 producer=producer,
+                stamps=stamps,
             )
             rows.append({"load": load, **row})
             time.sleep(2.0)
+        stamps.close()
     return rows
 
 
@@ -173,8 +189,13 @@ def paced_latency(
     label: str,
     producer: Producer | None = None,
     timeout_s: float = 600.0,
+    stamps: IngestStamps | None = None,
 ) -> dict[str, Any]:
-    """``count`` new uploads at ``rate``/s; their upload-to-timeline percentiles in ms."""
+    """``count`` new uploads at ``rate``/s; their upload-to-timeline percentiles in ms.
+
+    With ``stamps``, also each hop's: upload to metadata event (ingest), and
+    metadata event to timeline item (relay and curate).
+    """
     events = list(upload_events(objects, count=count, users=users, run=f"{pipeline.run}-{label}"))
     encoded = pipeline.encode(events)
     if producer is None:  # not ``or``: a Producer's truth is its queue length
@@ -182,14 +203,27 @@ def paced_latency(
     sent = produce_paced(producer, pipeline.topics.uploaded, encoded, rate)
     reader.wait_for(list(sent), workers, timeout_s=timeout_s)
     done = reader.done
-    seconds = [
-        (done.timeline_ms[p] / 1000 if done.timeline_ms[p] > 0 else done.received[p]) - sent[p]
-        for p in sent
-    ]
+    finished = {
+        p: done.timeline_ms[p] / 1000 if done.timeline_ms[p] > 0 else done.received[p] for p in sent
+    }
+    seconds = [finished[p] - sent[p] for p in sent]
+    hops: dict[str, dict[str, float]] = {}
+    if stamps is not None:
+        # The stamps' reader runs on its own thread, a moment behind.
+        deadline = time.monotonic() + 10.0
+        while len(stamps.of(sent)) < len(sent) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        ingested = {p: ms / 1000 for p, ms in stamps.of(sent).items()}
+        if ingested:
+            hops = {
+                "ingest": _ms(_percentiles([ingested[p] - sent[p] for p in ingested])),
+                "relay_curate": _ms(_percentiles([finished[p] - ingested[p] for p in ingested])),
+            }
     return {
         "rate": rate,
         "uploads": count,
-        **{k: v * 1000 for k, v in _percentiles(seconds).items()},
+        **_ms(_percentiles(seconds)),
+        **({"hops": hops} if hops else {}),
     }
 
 

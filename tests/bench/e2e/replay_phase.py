@@ -43,7 +43,7 @@ from streams.devstack import S3_ENV, DevStack
 from tests.chaos.diagnose import stages
 
 from .dataset import PhotoObject, upload_events
-from .harness import Pipeline, Reader, TopicFollower, Workers, produce
+from .harness import IngestStamps, Pipeline, Reader, TopicFollower, Workers, produce
 from .phases import feed, paced_latency, running
 
 __all__ = ["replay"]
@@ -215,6 +215,7 @@ def replay(
         )
         workers = Workers(upgraded, workdir / "logs")
         requests = _Requests(upgraded, _TO_VERSION)
+        stamps = IngestStamps(upgraded)
         tool: _ReplayTool | None = None
         try:
             workers.start("ic1", ("ingest", "curate"))
@@ -276,6 +277,7 @@ def replay(
                 # Live uploads stuck behind the backfill come out when it
                 # drains: wait as long as the replay may take.
                 timeout_s=1800 + len(wanted) * 0.5,
+                stamps=stamps,
             )
             live_to = live_from + live["uploads"] / live_rate
             _settle(
@@ -299,6 +301,7 @@ def replay(
             if tool is not None:
                 tool.stop()
             requests.close()
+            stamps.close()
             workers.stop_all()
 
     start = tool.started
