@@ -31,7 +31,7 @@ import psutil
 
 from processors.events import metadata_event
 from processors.metadata import extract_metadata
-from streams.devstack import S3_ENV, DevStack
+from streams.devstack import S3_ENV, DevStack, ShutdownRequested, die_with_parent, raise_on_shutdown
 
 from . import ceilings, phases, replay_phase
 from .dataset import BUCKET, make_objects, put_objects, upload_events
@@ -238,4 +238,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Ctrl-C or a kill unwinds through the phases, which stop their workers
+    # and the stack; a killed parent (make, a shell) takes this run with it.
+    die_with_parent()
+    raise_on_shutdown()
+    try:
+        sys.exit(main())
+    except ShutdownRequested as stop:
+        print(f"\nstopped: {stop}", file=sys.stderr)
+        sys.exit(128 + stop.signum)

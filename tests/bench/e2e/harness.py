@@ -35,6 +35,7 @@ from schemas import (
     VisionScored,
 )
 from streams.devstack import S3_ENV, DevStack
+from streams.devstack._parent import pdeathsig_preexec
 from streams.registry_client import registry_from_settings
 from streams.settings import Settings
 from streams.topics import TopicNames, topic_names
@@ -110,7 +111,13 @@ class Workers:
         self._logdir.mkdir(parents=True, exist_ok=True)
         with (self._logdir / f"{self._pipeline.run}-{name}.log").open("ab") as log:
             proc = subprocess.Popen(
-                argv, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+                argv,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                # Dies with the bench, even a killed one.
+                preexec_fn=pdeathsig_preexec(signal.SIGKILL),
             )
         self.procs[name] = proc
         return proc

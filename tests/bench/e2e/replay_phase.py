@@ -40,6 +40,7 @@ from confluent_kafka import Message
 
 from schemas import PhotoUploaded, Record, VisionRequested
 from streams.devstack import S3_ENV, DevStack
+from streams.devstack._parent import pdeathsig_preexec
 from tests.chaos.diagnose import stages
 
 from .dataset import PhotoObject, upload_events
@@ -81,7 +82,12 @@ class _ReplayTool:
         log.parent.mkdir(parents=True, exist_ok=True)
         with log.open("ab") as out:
             self.proc = subprocess.Popen(
-                argv, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+                argv,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                preexec_fn=pdeathsig_preexec(signal.SIGKILL),
             )
         self.started = time.time()
         self.ended: float | None = None
