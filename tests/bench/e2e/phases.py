@@ -246,6 +246,7 @@ class _Sampler(threading.Thread):
                     "done": self._reader.count(),
                     "worker_rss": self._workers.rss_bytes("ic1"),
                     "broker_rss": self._broker.memory_info().rss,
+                    "broker_cpu": sum(self._broker.cpu_times()[:2]),
                 }
             )
 

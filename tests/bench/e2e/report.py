@@ -102,6 +102,28 @@ def _soak_lines(results: dict[str, Any]) -> list[str]:
         " MiB |"
         if broker
         else "| broker RSS | - |",
+        *_broker_cpu_lines(samples),
+    ]
+
+
+def _broker_cpu_lines(samples: list[dict[str, float]]) -> list[str]:
+    """The broker's CPU per upload in the first and the last tenth of the soak.
+
+    The embedded broker keeps every record in memory; what each request
+    costs it as the log grows is what limits how long a soak can run.
+    """
+    timed = [s for s in samples if "broker_cpu" in s]
+    tenth = len(timed) // 10
+    if tenth < 2:
+        return []
+
+    def ms_per_upload(part: list[dict[str, float]]) -> float:
+        done = part[-1]["done"] - part[0]["done"]
+        return (part[-1]["broker_cpu"] - part[0]["broker_cpu"]) * 1000 / max(done, 1)
+
+    first, last = ms_per_upload(timed[:tenth]), ms_per_upload(timed[-tenth:])
+    return [
+        f"| broker CPU per upload, first -> last tenth of the soak | {first:.1f} -> {last:.1f} ms |"
     ]
 
 
