@@ -88,6 +88,9 @@ class Settings:
     # it: 20 ms keeps upload-to-timeline near 70 ms (100 ms: ~150 ms) for
     # ~8 % more worker CPU per upload. Apache Kafka answers as soon as data
     # arrives, so there it only paces idle polling: production sets 500.
+    # The embedded broker's fetch scans a partition's stored batches and
+    # answers empty when that outlasts the wait (~20,000 batches per
+    # partition at 10 ms), so long runs on it want 100 or more.
     fetch_max_wait_ms: int = 20
     producer_linger_ms: int = 5
     # The worker's /livez, /readyz and /metrics; 0 picks a free port (logged).
