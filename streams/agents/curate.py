@@ -51,6 +51,9 @@ logger = logging.getLogger(__name__)
 CURATE_TABLE = "curate-users"
 STAGE = "curate"
 _CACHE_USERS = 1024
+# A decoded state holds ~1 KB per photo, so a count of users alone lets a few
+# large libraries (tens of thousands of photos each) take gigabytes.
+_CACHE_PHOTOS = 100_000
 
 
 class _StateCache:
@@ -59,15 +62,27 @@ class _StateCache:
     An event still in flight when a rebalance starts may finish after the
     revocation cleared the cache; tagging entries with the assignment keeps
     such a late entry from being trusted once the partition comes back.
+    Bounded in users and in photos: the least recently used states go first.
     """
 
     def __init__(
-        self, table: Any, settings: CurationSettings, epoch: Callable[[], int | None]
+        self,
+        table: Any,
+        settings: CurationSettings,
+        epoch: Callable[[], int | None],
+        *,
+        max_users: int = _CACHE_USERS,
+        max_photos: int = _CACHE_PHOTOS,
     ) -> None:
         self._table = table
         self._settings = settings
         self._epoch = epoch
+        self._max_users, self._max_photos = max_users, max_photos
         self._states: OrderedDict[str, tuple[int | None, UserState]] = OrderedDict()
+        # Photos per cached state when last counted; states grow in place
+        # between a get and the put that follows it.
+        self._sizes: dict[str, int] = {}
+        self.photos = 0
 
     def get(self, user_id: str) -> UserState:
         epoch = self._epoch()
@@ -83,18 +98,36 @@ class _StateCache:
             )
         self._states[user_id] = (epoch, state)
         self._states.move_to_end(user_id)
-        if len(self._states) > _CACHE_USERS:
-            self._states.popitem(last=False)
+        self._count(user_id, state)
         return state
 
     def put(self, state: UserState) -> None:
         self._table[state.user_id.encode()] = state.to_bytes()
+        if state.user_id in self._states:
+            self._count(state.user_id, state)
 
     def forget(self, user_id: str) -> None:
         self._states.pop(user_id, None)
+        self.photos -= self._sizes.pop(user_id, 0)
 
     def clear(self) -> None:
         self._states.clear()
+        self._sizes.clear()
+        self.photos = 0
+
+    def __len__(self) -> int:
+        return len(self._states)
+
+    def _count(self, user_id: str, state: UserState) -> None:
+        size = len(state.photos)
+        self.photos += size - self._sizes.get(user_id, 0)
+        self._sizes[user_id] = size
+        # The newest entry stays even alone over the limit: it is in use.
+        while len(self._states) > 1 and (
+            len(self._states) > self._max_users or self.photos > self._max_photos
+        ):
+            oldest, _ = self._states.popitem(last=False)
+            self.photos -= self._sizes.pop(oldest, 0)
 
 
 def _decode_input(
