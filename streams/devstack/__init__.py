@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ._endpoints import StackEndpoints
 from ._errors import DevStackError, ServiceStartError, TopicLayoutError
-from ._parent import die_with_parent
+from ._parent import die_with_parent, start_tied
 from ._ports import free_port
 from ._s3 import S3_ENV
 from ._signals import ShutdownRequested, ignore_shutdown_signals, raise_on_shutdown
@@ -29,4 +29,5 @@ __all__ = [
     "free_port",
     "ignore_shutdown_signals",
     "raise_on_shutdown",
+    "start_tied",
 ]

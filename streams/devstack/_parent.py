@@ -14,11 +14,13 @@ import functools
 import logging
 import os
 import signal
+import subprocess
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 
-__all__ = ["die_with_parent", "pdeathsig_preexec"]
+__all__ = ["die_with_parent", "pdeathsig_preexec", "start_tied"]
 
 logger = logging.getLogger(__name__)
 
@@ -97,3 +99,22 @@ def _watch_parent(parent: int, sig: int) -> None:
             logger.warning("parent process %d is gone; sending signal %d to self", parent, sig)
             os.kill(os.getpid(), sig)
             return
+
+
+def start_tied(argv: Sequence[str], env: Mapping[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """Start ``argv`` with its output appended to ``log``, killed when this process dies.
+
+    It leads its own session, so a kill of its group reaches whatever it
+    starts; SIGKILL on parent death because a child that outlives its
+    parent has nobody left to stop it cleanly.
+    """
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            argv,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=pdeathsig_preexec(signal.SIGKILL),
+        )

@@ -21,8 +21,7 @@ import pytest
 from confluent_kafka import Consumer, TopicPartition
 
 from schemas import Codec, PhotoDeleted, PhotoUploaded
-from streams.devstack import S3_ENV, DevStack
-from streams.devstack._parent import pdeathsig_preexec
+from streams.devstack import S3_ENV, DevStack, start_tied
 from streams.registry_client import registry_from_settings
 from streams.samples import Sample
 from streams.sdk.producer import UploadProducer
@@ -75,19 +74,8 @@ class Pipeline:
         ]
         for role in roles:
             argv += ["--role", role]
-        log = (self.workdir / f"{name}.log").open("ab")
         env = {**os.environ, **S3_ENV, **self.settings.to_env()}
-        # Its own session so a kill reaches the whole group; dies with the test
-        # run even when that is killed outright.
-        proc = subprocess.Popen(
-            argv,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            preexec_fn=pdeathsig_preexec(signal.SIGKILL),
-        )
-        log.close()
+        proc = start_tied(argv, env, self.workdir / f"{name}.log")
         self.workers.append(proc)
         return proc
 

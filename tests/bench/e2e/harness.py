@@ -34,8 +34,7 @@ from schemas import (
     TimelineItemUpserted,
     VisionScored,
 )
-from streams.devstack import S3_ENV, DevStack
-from streams.devstack._parent import pdeathsig_preexec
+from streams.devstack import S3_ENV, DevStack, start_tied
 from streams.registry_client import registry_from_settings
 from streams.settings import Settings
 from streams.topics import TopicNames, topic_names
@@ -108,17 +107,7 @@ class Workers:
         argv = [sys.executable, "-m", "streams.cli", "--log-level", "WARNING", "worker"]
         argv += ["--name", name, *(a for role in roles for a in ("--role", role))]
         env = {**os.environ, **S3_ENV, **self._pipeline.settings.to_env()}
-        self._logdir.mkdir(parents=True, exist_ok=True)
-        with (self._logdir / f"{self._pipeline.run}-{name}.log").open("ab") as log:
-            proc = subprocess.Popen(
-                argv,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-                # Dies with the bench, even a killed one.
-                preexec_fn=pdeathsig_preexec(signal.SIGKILL),
-            )
+        proc = start_tied(argv, env, self._logdir / f"{self._pipeline.run}-{name}.log")
         self.procs[name] = proc
         return proc
 

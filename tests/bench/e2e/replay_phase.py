@@ -39,8 +39,7 @@ from typing import Any
 from confluent_kafka import Message
 
 from schemas import PhotoUploaded, Record, VisionRequested
-from streams.devstack import S3_ENV, DevStack
-from streams.devstack._parent import pdeathsig_preexec
+from streams.devstack import S3_ENV, DevStack, start_tied
 from tests.chaos.diagnose import stages
 
 from .dataset import PhotoObject, upload_events
@@ -79,16 +78,7 @@ class _ReplayTool:
         argv = [sys.executable, "-m", "streams.cli", "--log-level", "WARNING", *_REPLAY_ARGS]
         env = {**os.environ, **S3_ENV, **pipeline.settings.to_env()}
         self._log = log
-        log.parent.mkdir(parents=True, exist_ok=True)
-        with log.open("ab") as out:
-            self.proc = subprocess.Popen(
-                argv,
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-                preexec_fn=pdeathsig_preexec(signal.SIGKILL),
-            )
+        self.proc = start_tied(argv, env, log)
         self.started = time.time()
         self.ended: float | None = None
         threading.Thread(target=self._note_end, name="bench-replay-tool", daemon=True).start()
