@@ -11,6 +11,7 @@ from mode.utils.queues import FlowControlEvent
 
 from .faust_transport import FETCH_MAX_WAIT_ATTR, FencedConsumer, SteadyFlowControl, TunedTransport
 from .kafka_security import faust_credentials
+from .observability.collectors import SizedCache
 from .settings import Settings
 from .topics import topic_names
 
@@ -19,6 +20,9 @@ __all__ = ["PhotostreamApp", "bytes_table", "create_app", "topic_plan"]
 
 class PhotostreamApp(faust.App):
     """A Faust app whose consumer uses :class:`TunedTransport`, with :class:`SteadyFlowControl`."""
+
+    #: Set by the curate agent, for its gauges.
+    curate_cache: SizedCache | None = None
 
     def _new_transport(self) -> TransportT:
         return TunedTransport(self.conf.broker_consumer, self)

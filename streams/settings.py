@@ -130,6 +130,11 @@ class Settings:
     # (3 x 64 MiB and 2 GiB per partition) let RSS climb with every write.
     table_write_buffer_mb: int = 2
     table_block_cache_mb: int = 4
+    # Curate's decoded user states, least recently used out first. A state
+    # costs ~15 KB, ~1 KB per photo and ~2 KB per month with photos, so the
+    # photo bound is the one that holds for large libraries.
+    curate_cache_users: int = 1024
+    curate_cache_photos: int = 100_000
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -226,6 +231,8 @@ class Settings:
             table_block_cache_mb=int(
                 num("TABLE_BLOCK_CACHE_MB", int, defaults.table_block_cache_mb)
             ),
+            curate_cache_users=int(num("CURATE_CACHE_USERS", int, defaults.curate_cache_users)),
+            curate_cache_photos=int(num("CURATE_CACHE_PHOTOS", int, defaults.curate_cache_photos)),
         )
         settings.validate()
         return settings
@@ -275,6 +282,10 @@ class Settings:
             raise SettingsError("stream_buffer_maxsize must be at least 1")
         if self.table_write_buffer_mb < 1 or self.table_block_cache_mb < 1:
             raise SettingsError("table_write_buffer_mb and table_block_cache_mb must be at least 1")
+        if self.curate_cache_users < 1 or self.curate_cache_photos < 0:
+            raise SettingsError(
+                "curate_cache_users must be at least 1 and curate_cache_photos at least 0"
+            )
 
     def to_env(self) -> dict[str, str]:
         """The environment that rebuilds these settings in a child process."""
@@ -315,6 +326,8 @@ class Settings:
             "TABLE_STANDBY_REPLICAS": str(self.table_standby_replicas),
             "TABLE_WRITE_BUFFER_MB": str(self.table_write_buffer_mb),
             "TABLE_BLOCK_CACHE_MB": str(self.table_block_cache_mb),
+            "CURATE_CACHE_USERS": str(self.curate_cache_users),
+            "CURATE_CACHE_PHOTOS": str(self.curate_cache_photos),
         }
         env["KAFKA_SECURITY_PROTOCOL"] = self.kafka_security_protocol
         env["KAFKA_SASL_MECHANISM"] = self.kafka_sasl_mechanism

@@ -50,10 +50,6 @@ logger = logging.getLogger(__name__)
 
 CURATE_TABLE = "curate-users"
 STAGE = "curate"
-_CACHE_USERS = 1024
-# A decoded state holds ~1 KB per photo, so a count of users alone lets a few
-# large libraries (tens of thousands of photos each) take gigabytes.
-_CACHE_PHOTOS = 100_000
 
 
 class _StateCache:
@@ -71,8 +67,8 @@ class _StateCache:
         settings: CurationSettings,
         epoch: Callable[[], int | None],
         *,
-        max_users: int = _CACHE_USERS,
-        max_photos: int = _CACHE_PHOTOS,
+        max_users: int,
+        max_photos: int,
     ) -> None:
         self._table = table
         self._settings = settings
@@ -160,7 +156,16 @@ def register_curate(
     inputs = app.topic(topics.curate_inputs, key_type=bytes, value_type=bytes)
     table = bytes_table(app, CURATE_TABLE, settings)
     curation = CurationSettings()
-    cache = _StateCache(table, curation, lambda: app.fenced_consumer.assignment_epoch)
+    # Bounded in photos too: a count of users alone lets a few large libraries
+    # (tens of thousands of photos each) take gigabytes.
+    cache = _StateCache(
+        table,
+        curation,
+        lambda: app.fenced_consumer.assignment_epoch,
+        max_users=settings.curate_cache_users,
+        max_photos=settings.curate_cache_photos,
+    )
+    app.curate_cache = cache
     sender = Sender(app, topics.all())
     register_curate_relay(app, settings, topics, sender)
 

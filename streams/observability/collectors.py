@@ -1,9 +1,9 @@
-"""Gauges read off the running app at scrape time: lag, table sizes, readiness."""
+"""Gauges read off the running app at scrape time: lag, table sizes and memory, readiness."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Protocol
 
 from faust.exceptions import ConsumerNotStarted
 from faust.types import TP
@@ -14,7 +14,22 @@ from .health import assigned_partitions, readiness
 from .metrics import LIVE_GAUGES
 from .offsets import consumer_lag, taken_offsets
 
-__all__ = ["WorkerCollector"]
+__all__ = ["SizedCache", "WorkerCollector"]
+
+#: RocksDB properties behind ``photostream_table_memory_bytes``, by kind.
+_ROCKSDB_MEMORY = {
+    "memtables": "rocksdb.cur-size-all-mem-tables",
+    "block_cache": "rocksdb.block-cache-usage",
+    "table_readers": "rocksdb.estimate-table-readers-mem",
+}
+
+
+class SizedCache(Protocol):
+    """A cache of user states that knows how many it holds and their photos."""
+
+    photos: int
+
+    def __len__(self) -> int: ...
 
 
 class WorkerCollector(Collector):
@@ -28,7 +43,8 @@ class WorkerCollector(Collector):
         yield from self._families()
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
-        lag, tables, ready, assigned = self._families()
+        families = self._families()
+        lag, tables, ready, assigned, table_memory, cache_states, cache_photos = families
         partitions = assigned_partitions(self._app)
         assigned.add_metric([], len(partitions))
         ready.add_metric([], 1.0 if readiness(self._app).ready else 0.0)
@@ -36,7 +52,13 @@ class WorkerCollector(Collector):
             lag.add_metric([topic, str(partition)], records)
         for name, size in sorted(self._table_sizes().items()):
             tables.add_metric([name], size)
-        yield from (lag, tables, ready, assigned)
+        for (name, kind), size in sorted(self._table_memory().items()):
+            table_memory.add_metric([name, kind], size)
+        cache: SizedCache | None = getattr(self._app, "curate_cache", None)
+        if cache is not None:
+            cache_states.add_metric([], len(cache))
+            cache_photos.add_metric([], cache.photos)
+        yield from families
 
     @staticmethod
     def _families() -> tuple[GaugeMetricFamily, ...]:
@@ -48,6 +70,9 @@ class WorkerCollector(Collector):
             gauge("photostream_table_keys", ["table"]),
             gauge("photostream_ready", []),
             gauge("photostream_assigned_partitions", []),
+            gauge("photostream_table_memory_bytes", ["table", "kind"]),
+            gauge("photostream_curate_cache_states", []),
+            gauge("photostream_curate_cache_photos", []),
         )
 
     def _lag(self, partitions: set[tuple[str, int]]) -> dict[tuple[str, int], int]:
@@ -67,8 +92,29 @@ class WorkerCollector(Collector):
         }
         return consumer_lag(partitions, highwaters, taken_offsets().snapshot(), committed)
 
-    def _table_sizes(self) -> dict[str, int]:
+    def _running(self) -> bool:
         # Stores close while the app stops; a started, running app has them open.
-        if not getattr(self._app, "started", False) or getattr(self._app, "should_stop", True):
+        return bool(getattr(self._app, "started", False)) and not getattr(
+            self._app, "should_stop", True
+        )
+
+    def _table_sizes(self) -> dict[str, int]:
+        if not self._running():
             return {}
         return {name: len(table) for name, table in self._app.tables.items()}
+
+    def _table_memory(self) -> dict[tuple[str, str], int]:
+        """Bytes per (table, kind), summed over the partitions open on this worker."""
+        if not self._running():
+            return {}
+        memory: dict[tuple[str, str], int] = {}
+        for name, table in self._app.tables.items():
+            # Only the RocksDB store keeps a database per partition.
+            databases = getattr(table.data, "_dbs", None)
+            if not isinstance(databases, dict):
+                continue
+            for kind, prop in _ROCKSDB_MEMORY.items():
+                memory[(name, kind)] = sum(
+                    int(db.property_int_value(prop) or 0) for db in list(databases.values())
+                )
+        return memory

@@ -29,6 +29,11 @@ LIVE_GAUGES = {
     "photostream_table_keys": "Keys held in each table's local store",
     "photostream_ready": "1 when partitions are assigned and tables recovered, else 0",
     "photostream_assigned_partitions": "Partitions assigned to this worker, changelogs included",
+    "photostream_table_memory_bytes": (
+        "RocksDB memory of each table's open partitions: memtables, block_cache, table_readers"
+    ),
+    "photostream_curate_cache_states": "User states held decoded in curate's cache",
+    "photostream_curate_cache_photos": "Photos across the user states in curate's cache",
 }
 
 # From a millisecond metadata parse to a minute-long transient S3 retry.

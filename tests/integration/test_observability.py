@@ -178,3 +178,40 @@ def test_a_vision_worker_counts_its_batches_and_reads(
     # Ingest and curate run elsewhere: their stages are not this worker's.
     assert _value(samples, "photostream_stage_seconds_count", stage="ingest_extract") == 0
     assert _value(samples, "photostream_table_keys", table="vision-seen") == 1
+
+
+def test_metrics_show_what_a_rocksdb_worker_holds_in_memory(
+    pipeline_factory: Callable[..., Pipeline],
+) -> None:
+    pipeline = pipeline_factory(store="rocksdb://")
+    pipeline.start_worker("w1")
+    base = f"http://127.0.0.1:{_http_port(pipeline, 'w1')}"
+    shots = [
+        Shot(size=(64, 48), seed=i, date_time_original=f"2024:0{i + 1}:01 10:00:00")
+        for i in range(3)
+    ]
+    uploads = [
+        pipeline.upload(photo_jpeg(shot), user_id=user)
+        for user, shot in (("alice", shots[0]), ("alice", shots[1]), ("bob", shots[2]))
+    ]
+    pipeline.produce(uploads)
+    pipeline.read(pipeline.topics.timeline, until=lambda records: len(records) >= 3)
+
+    samples: Samples = {}
+
+    def cached() -> bool:
+        samples.clear()
+        samples.update(_scrape(base))
+        return _value(samples, "photostream_curate_cache_photos") >= 3
+
+    pipeline.wait_for(cached, what="/metrics shows curate's cache", timeout_s=30)
+    assert _value(samples, "photostream_curate_cache_states") == 2
+    assert _value(samples, "photostream_curate_cache_photos") == 3
+    # Every write lands in a memtable first; the block cache fills only from reads of flushed files.
+    for table in ("ingest-seen", "curate-users"):
+        assert _value(samples, "photostream_table_memory_bytes", table=table, kind="memtables") > 0
+        for kind in ("block_cache", "table_readers"):
+            assert (
+                "photostream_table_memory_bytes",
+                frozenset({("table", table), ("kind", kind)}),
+            ) in samples

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import pytest
+
 from processors.curation import CurationSettings, UserState
 from processors.curation.state import Photo
 from streams.agents.curate import _StateCache
+from streams.settings import Settings, SettingsError
 
 EPOCH = 7
 
@@ -54,10 +57,27 @@ def test_one_library_over_the_limit_stays_while_in_use() -> None:
 
 def test_forget_and_clear_give_back_their_photos() -> None:
     table: dict[bytes, bytes] = {}
-    cache = _cache(table)
+    cache = _cache(table, max_users=1024, max_photos=100_000)
     _grow(cache, "a", 30)
     _grow(cache, "b", 20)
     cache.forget("a")
     assert (len(cache), cache.photos) == (1, 20)
     cache.clear()
     assert (len(cache), cache.photos) == (0, 0)
+
+
+def test_the_cache_bounds_come_from_the_environment_and_survive_a_child_process() -> None:
+    settings = Settings.from_env(
+        {"PHOTOSTREAM_CURATE_CACHE_USERS": "64", "PHOTOSTREAM_CURATE_CACHE_PHOTOS": "5000"}
+    )
+    assert (settings.curate_cache_users, settings.curate_cache_photos) == (64, 5000)
+    assert Settings.from_env(settings.to_env()) == settings
+
+
+@pytest.mark.parametrize(
+    ("name", "raw"),
+    [("CURATE_CACHE_USERS", "0"), ("CURATE_CACHE_PHOTOS", "-1"), ("CURATE_CACHE_USERS", "many")],
+)
+def test_a_bad_cache_bound_is_refused(name: str, raw: str) -> None:
+    with pytest.raises(SettingsError, match=r"(?i)curate_cache"):
+        Settings.from_env({f"PHOTOSTREAM_{name}": raw})
