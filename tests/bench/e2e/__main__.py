@@ -6,7 +6,8 @@ Run from the repository root (not collected by pytest; ``make bench`` runs it)::
 
 ``BENCH_SOAK_UPLOADS`` sizes the memory soak (default 200,000 uploads) and
 ``BENCH_SOAK_STORE`` picks its worker's table store (default ``rocksdb://``,
-as in production); ``BENCH_REPLAY_UPLOADS`` sizes the replay (default 100,000
+as in production) and ``BENCH_SOAK_CACHE_USERS`` its bound of curate's cache
+in users (default: the worker's own); ``BENCH_REPLAY_UPLOADS`` sizes the replay (default 100,000
 uploads; ``BENCH_REPLAY_STORE``, default ``memory://`` like the other phases);
 ``BENCH_QUICK=1`` shrinks every phase for a quick check of the harness
 (its results go to ``var/bench-e2e-quick/``).
@@ -114,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     args.out = args.out or (_QUICK_RESULTS if quick else _RESULTS)
     soak_uploads = int(os.environ.get("BENCH_SOAK_UPLOADS", 2000 if quick else 200_000))
     soak_store = os.environ.get("BENCH_SOAK_STORE", "rocksdb://")
+    soak_cache = os.environ.get("BENCH_SOAK_CACHE_USERS")
     replay_uploads = int(os.environ.get("BENCH_REPLAY_UPLOADS", 1000 if quick else 100_000))
     replay_store = os.environ.get("BENCH_REPLAY_STORE", "memory://")
     scale = 0.1 if quick else 1.0
@@ -222,6 +224,7 @@ def main(argv: list[str] | None = None) -> int:
                     total=soak_uploads,
                     users=max(10, soak_uploads // 10),
                     store=soak_store,
+                    cache_users=int(soak_cache) if soak_cache else None,
                 )
                 summary = {k: v for k, v in results["soak"].items() if k != "samples"}
                 print(f"soak: {summary}", flush=True)

@@ -12,8 +12,10 @@ event's produce time (taken here) and the timeline event's create time
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -22,9 +24,12 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+import httpx
 import psutil
 from confluent_kafka import Consumer, Message, Producer, TopicPartition
+from prometheus_client.parser import text_string_to_metric_families
 
 from schemas import (
     Codec,
@@ -46,8 +51,15 @@ __all__ = ["Completions", "IngestStamps", "Pipeline", "Workers", "new_pipeline"]
 
 
 def new_pipeline(
-    stack: DevStack, workdir: Path, label: str, *, vision: bool, store: str = "memory://"
+    stack: DevStack,
+    workdir: Path,
+    label: str,
+    *,
+    vision: bool,
+    store: str = "memory://",
+    **settings_changes: Any,
 ) -> Pipeline:
+    """A pipeline with topics of its own; ``settings_changes`` go to its workers' settings."""
     run = f"{label}-{uuid.uuid4().hex[:6]}"
     endpoints = stack.endpoints
     settings = Settings(
@@ -68,6 +80,7 @@ def new_pipeline(
         object_key_template="bench/",
         http_port=0,
     )
+    settings = dataclasses.replace(settings, **settings_changes)
     stack.create_topics(topic_plan_for(settings))
     return Pipeline(settings, topic_names(settings), Codec(registry_from_settings(settings)), run)
 
@@ -102,14 +115,37 @@ class Workers:
         self._pipeline = pipeline
         self._logdir = logdir
         self.procs: dict[str, subprocess.Popen[bytes]] = {}
+        self.ports: dict[str, int] = {}
 
     def start(self, name: str, roles: Sequence[str]) -> subprocess.Popen[bytes]:
         argv = [sys.executable, "-m", "streams.cli", "--log-level", "WARNING", "worker"]
         argv += ["--name", name, *(a for role in roles for a in ("--role", role))]
-        env = {**os.environ, **S3_ENV, **self._pipeline.settings.to_env()}
+        self.ports[name] = _free_port()
+        env = {
+            **os.environ,
+            **S3_ENV,
+            **self._pipeline.settings.to_env(),
+            "PHOTOSTREAM_HTTP_PORT": str(self.ports[name]),
+        }
         proc = start_tied(argv, env, self._logdir / f"{self._pipeline.run}-{name}.log")
         self.procs[name] = proc
         return proc
+
+    def memory_gauges(self, name: str) -> dict[str, float]:
+        """What a worker's ``/metrics`` says it holds: table memory by kind, curate's cache."""
+        try:
+            text = httpx.get(f"http://127.0.0.1:{self.ports[name]}/metrics", timeout=2).text
+        except httpx.HTTPError:
+            return {}
+        gauges: dict[str, float] = {}
+        for family in text_string_to_metric_families(text):
+            for sample in family.samples:
+                if sample.name == "photostream_table_memory_bytes":
+                    kind = f"table_{sample.labels['kind']}"
+                    gauges[kind] = gauges.get(kind, 0.0) + sample.value
+                elif sample.name.startswith("photostream_curate_cache_"):
+                    gauges[sample.name.removeprefix("photostream_")] = sample.value
+        return gauges
 
     def rss_bytes(self, name: str) -> int:
         """Resident memory of a worker and its children."""
@@ -144,6 +180,12 @@ class Workers:
                     os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait(10)
         self.procs.clear()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 @dataclass

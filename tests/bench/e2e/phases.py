@@ -55,13 +55,15 @@ def running(
     vision: bool,
     vision_workers: bool | None = None,
     store: str = "memory://",
+    **settings_changes: Any,
 ) -> Iterator[_Running]:
     """A pipeline with its ingest+curate (and vision) workers started and warmed up.
 
     ``vision`` has ingest request scores; ``vision_workers`` (default: the
-    same) starts a vision worker to score them.
+    same) starts a vision worker to score them. ``settings_changes`` go to
+    the workers' settings.
     """
-    pipeline = new_pipeline(stack, workdir, label, vision=vision, store=store)
+    pipeline = new_pipeline(stack, workdir, label, vision=vision, store=store, **settings_changes)
     group = Workers(pipeline, workdir / "logs")
     scoring = vision if vision_workers is None else vision_workers
     reader = Reader(pipeline, scores=scoring)
@@ -247,6 +249,9 @@ class _Sampler(threading.Thread):
                     "worker_rss": self._workers.rss_bytes("ic1"),
                     "broker_rss": self._broker.memory_info().rss,
                     "broker_cpu": sum(self._broker.cpu_times()[:2]),
+                    # What the worker holds in its bounded caches, to tell
+                    # them filling up from memory that nothing bounds.
+                    **self._workers.memory_gauges("ic1"),
                 }
             )
 
@@ -282,14 +287,21 @@ def soak(
     chunk: int = 1000,
     warm_up_share: float = 0.2,
     store: str = "rocksdb://",
+    cache_users: int | None = None,
 ) -> dict[str, Any]:
     """``total`` uploads through one worker as fast as it takes them, RSS sampled.
 
     ``store`` is the worker's table store: RocksDB by default, as in
     production, so the tables' growth with the data lands on disk rather than
     in the worker's heap and what the RSS shows is the worker's own memory.
+    ``cache_users`` replaces the default bound of curate's cache in users.
     """
-    with running(stack, objects, workdir, "soak", workers=1, vision=False, store=store) as run:
+    changes = {} if cache_users is None else {"curate_cache_users": cache_users}
+    with running(
+        stack, objects, workdir, "soak", workers=1, vision=False, store=store, **changes
+    ) as run:
+        settings = run.pipeline.settings
+        bounds = (settings.curate_cache_users, settings.curate_cache_photos)
         sampler = _Sampler(run.workers, run.reader, stack.pids()["broker"], interval_s=2.0)
         sampler.start()
         start = time.time()
@@ -311,6 +323,7 @@ def soak(
         samples = [{**s, "done": s["done"] - base} for s in sampler.samples]
     return {
         "store": store,
+        "curate_cache_bounds": bounds,
         "uploads": total,
         "users": users,
         "seconds": elapsed,

@@ -249,6 +249,28 @@ def replay(
             )
             time.sleep(2.0)
 
+            def live_window(label: str) -> dict[str, Any]:
+                return paced_latency(
+                    upgraded,
+                    workers,
+                    run.reader,
+                    objects,
+                    rate=live_rate,
+                    count=max(50, int(live_rate * live_seconds)),
+                    users=live_users,
+                    label=label,
+                    # Live uploads stuck behind the backfill come out when it
+                    # drains: wait as long as the replay may take.
+                    timeout_s=1800 + len(wanted) * 0.5,
+                    stamps=stamps,
+                )
+
+            # The same live load on the same topics with no replay running:
+            # what the replay adds to live latency, apart from what a pipeline
+            # that has stored ``total`` uploads costs the broker on every fetch.
+            control = live_window("control")
+            time.sleep(2.0)
+
             tool = replaying = _ReplayTool(
                 upgraded, workdir / "logs" / f"{upgraded.run}-replay.log"
             )
@@ -261,20 +283,7 @@ def replay(
                 timeout_s=600,
             )
             live_from = time.time()
-            live = paced_latency(
-                upgraded,
-                workers,
-                run.reader,
-                objects,
-                rate=live_rate,
-                count=max(50, int(live_rate * live_seconds)),
-                users=live_users,
-                label="live",
-                # Live uploads stuck behind the backfill come out when it
-                # drains: wait as long as the replay may take.
-                timeout_s=1800 + len(wanted) * 0.5,
-                stamps=stamps,
-            )
+            live = live_window("live")
             live_to = live_from + live["uploads"] / live_rate
             _settle(
                 lambda: len(requests.seen(wanted)),
@@ -328,4 +337,5 @@ def replay(
         "during_live_per_s": during / (live_to - live_from),
         "after_live_per_s": len(after) / (last - live_to) if after and last > live_to else 0.0,
         "live": {"seconds": live_to - live_from, **live},
+        "live_without_replay": control,
     }

@@ -90,6 +90,7 @@ def _soak_lines(results: dict[str, Any]) -> list[str]:
         "| measure | value |",
         "|---|---:|",
         f"| worker table store | `{soak.get('store', 'memory://')}` |",
+        *_cache_bound_lines(soak),
         f"| uploads, users | {soak['uploads']:,}, {soak['users']:,} |",
         f"| wall time, uploads/s | {soak['seconds']:.0f} s, {soak['uploads_per_s']:.1f} |",
         f"| worker RSS after warm-up (first {soak['warm_up_share']:.0%} of uploads) "
@@ -102,8 +103,49 @@ def _soak_lines(results: dict[str, Any]) -> list[str]:
         " MiB |"
         if broker
         else "| broker RSS | - |",
+        *_held_lines(soak),
         *_broker_cpu_lines(samples),
     ]
+
+
+def _cache_bound_lines(soak: dict[str, Any]) -> list[str]:
+    bounds = soak.get("curate_cache_bounds")
+    if not bounds:
+        return []
+    return [f"| curate's cache bound | {bounds[0]:,} users, {bounds[1]:,} photos |"]
+
+
+def _held_lines(soak: dict[str, Any]) -> list[str]:
+    """What the worker's bounded caches held after warm-up and at the end, from its gauges."""
+    after = [
+        s
+        for s in soak["samples"]
+        if s["done"] >= soak["warm_up_share"] * soak["uploads"] and "table_memtables" in s
+    ]
+    if len(after) < 2:
+        return []
+    first, last = after[0], after[-1]
+    mib = 2**20
+
+    def tables(sample: dict[str, float]) -> float:
+        return sum(v for k, v in sample.items() if k.startswith("table_")) / mib
+
+    rss = (last["worker_rss"] - first["worker_rss"]) / mib
+    lines = [
+        f"| RocksDB memory (memtables, block cache, table readers), after warm-up -> end "
+        f"| {tables(first):.1f} -> {tables(last):.1f} MiB |",
+    ]
+    if "curate_cache_photos" in last:
+        lines.append(
+            f"| curate's cache, after warm-up -> end | {first['curate_cache_states']:,.0f} -> "
+            f"{last['curate_cache_states']:,.0f} users, {first['curate_cache_photos']:,.0f} -> "
+            f"{last['curate_cache_photos']:,.0f} photos |"
+        )
+    lines.append(
+        f"| worker RSS, after warm-up -> end, less the RocksDB growth "
+        f"| {rss:+.1f} MiB, {rss - (tables(last) - tables(first)):+.1f} MiB |"
+    )
+    return lines
 
 
 def _broker_cpu_lines(samples: list[dict[str, float]]) -> list[str]:
@@ -174,8 +216,21 @@ def _replay_lines(results: dict[str, Any]) -> list[str]:
         f"| {live['p50']:,.0f} / {live['p95']:,.0f} / {live['p99']:,.0f} / {live['max']:,.0f} ms"
         f"{without} |",
         *_hop_lines(live, "live "),
+        *_control_lines(replay.get("live_without_replay")),
         f"| live p99 during the replay (target <= 250 ms) "
         f"| {_met(live['p99'] <= _P99_TARGET_MS)} |",
+    ]
+
+
+def _control_lines(control: dict[str, Any] | None) -> list[str]:
+    """The same live load on the replay's topics just before it started."""
+    if not control:
+        return []
+    return [
+        f"| the same live load just before the replay, p50 / p95 / p99 / max "
+        f"({control['uploads']:,} uploads) | {control['p50']:,.0f} / {control['p95']:,.0f} / "
+        f"{control['p99']:,.0f} / {control['max']:,.0f} ms |",
+        *_hop_lines(control, "before the replay, "),
     ]
 
 
