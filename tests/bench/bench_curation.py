@@ -9,12 +9,15 @@ Measures, on one core with the state in memory (no broker, no table):
 * stored bytes per photo (``to_bytes``, and the per-photo entries), memory per
   photo once loaded, and load time;
 * what persisting after every event costs: re-serialising the whole user
-  versus writing only the changed entries.
+  versus writing only the changed entries;
+* memory of small states, whose fixed costs outweigh their photos: what a
+  worker's cache of many small users holds.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import gc
 import importlib.util
 import platform
@@ -23,6 +26,7 @@ import statistics
 import sys
 import time
 import tracemalloc
+from datetime import timedelta
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -134,6 +138,50 @@ def main() -> None:
         f"| persist after each event, changed entries | {entry_ms:.2f} ms incl. apply "
         f"({written / len(tail):.0f} B) |"
     )
+
+    _small_states(synthetic, args.seed)
+
+
+def _loaded_bytes(state: UserState) -> int:
+    """What ``state`` takes once loaded from its stored bytes (tracemalloc)."""
+    data = state.to_bytes()
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    loaded = UserState.from_bytes(data)
+    memory = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    del loaded
+    return memory
+
+
+def _small_states(synthetic: ModuleType, seed: int) -> None:
+    """Memory of small states: the same photos in one month, or spread over years."""
+    rng = random.Random(seed)
+    print("\nsmall states, loaded (tracemalloc):\n")
+    print("| photos | months with photos | memory | per photo |")
+    print("|---:|---:|---:|---:|")
+    for photos, spread_days in ((10, 20), (10, 6 * 365), (100, 6 * 365), (1000, 6 * 365)):
+        shots = synthetic.library("small", photos, seed)
+        first = shots[0].when
+        # Each photo keeps its place and time of day, on a day drawn from the spread.
+        shots = [
+            dataclasses.replace(
+                shot,
+                when=first.replace(hour=shot.when.hour, minute=shot.when.minute)
+                + timedelta(days=rng.randrange(spread_days)),
+            )
+            for shot in shots
+        ]
+        state = UserState.new("small")
+        for shot in shots:
+            state, _ = apply(state, synthetic.metadata("small", shot))
+        months = len({(shot.when.year, shot.when.month) for shot in shots})
+        memory = _loaded_bytes(state)
+        print(
+            f"| {state.photo_count:,} | {months} | {memory / 1024:,.0f} KiB "
+            f"| {memory / state.photo_count:,.0f} B |"
+        )
 
 
 if __name__ == "__main__":

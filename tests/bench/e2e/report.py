@@ -324,6 +324,18 @@ def _plots(results: dict[str, Any], out: Path, pure: dict[str, float]) -> list[s
         ax.plot(
             [s["t"] for s in samples], [s["worker_rss"] / 2**20 for s in samples], label="worker"
         )
+        gauged = [s for s in samples if "table_memtables" in s]
+        if gauged:
+            # RSS less what RocksDB holds: growth left here is not the tables'.
+            ax.plot(
+                [s["t"] for s in gauged],
+                [
+                    (s["worker_rss"] - sum(v for k, v in s.items() if k.startswith("table_")))
+                    / 2**20
+                    for s in gauged
+                ],
+                label="worker less RocksDB memory",
+            )
         ax.set_xlabel("seconds")
         ax.set_ylabel("worker RSS, MiB")
         twin = ax.twinx()
@@ -334,12 +346,21 @@ def _plots(results: dict[str, Any], out: Path, pure: dict[str, float]) -> list[s
             linestyle=":",
             label="uploads done (k)",
         )
-        twin.set_ylabel("uploads done, thousands")
+        cached = [s for s in samples if "curate_cache_photos" in s]
+        if cached:
+            twin.plot(
+                [s["t"] for s in cached],
+                [s["curate_cache_photos"] / 1000 for s in cached],
+                color="grey",
+                linestyle="--",
+                label="photos in curate's cache (k)",
+            )
+        twin.set_ylabel("thousands")
         ax.set_title(
             f"Worker RSS over a {soak['uploads']:,}-upload soak, "
             f"{soak.get('store', 'memory://')} tables"
         )
-        fig.legend(loc="lower right", bbox_to_anchor=(0.85, 0.15))
+        fig.legend(loc="upper left", bbox_to_anchor=(0.12, 0.9), fontsize="small")
         fig.tight_layout()
         fig.savefig(out / "e2e-rss.png", dpi=100)
         plt.close(fig)
