@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
+import reverse_geocode
 
 from processors.geo import (
     OfflineGeocoder,
@@ -76,3 +79,23 @@ def test_unusable_positions_are_never_looked_up(
 def test_defaults_are_loaded_once_per_process() -> None:
     assert default_geocoder() is default_geocoder()
     assert default_zone_finder() is default_zone_finder()
+
+
+def test_the_compact_place_table_answers_as_reverse_geocode_does(
+    geocoder: OfflineGeocoder,
+) -> None:
+    rng = random.Random(5)
+    positions = [(rng.uniform(-60, 70), rng.uniform(-180, 180)) for _ in range(3000)]
+    positions += [(38.7075, -9.1364), (35.6595, 139.7005), (-33.8568, 151.2153)]
+    expected = reverse_geocode.search(positions)
+    near = 0
+    for position, found in zip(positions, expected, strict=True):
+        place = geocoder.place_at(*position)
+        if place is None:
+            continue
+        near += 1
+        assert place.city == (found["city"].strip() or None), position
+        assert place.region == ((found.get("state") or "").strip() or None), position
+        assert place.country_code == found["country_code"].upper(), position
+    # Most random points are at sea or far from a town; enough are near one.
+    assert near >= 300
