@@ -4,11 +4,12 @@ Run from the repository root (not collected by pytest; ``make bench`` runs it)::
 
     .venv/bin/python -m tests.bench.e2e [--phases ceilings,throughput,latency,replay,soak]
 
-``BENCH_SOAK_UPLOADS`` sizes the memory soak (default 200,000 uploads) and
+``BENCH_SOAK_UPLOADS`` sizes the memory soak (default 200,000 uploads),
 ``BENCH_SOAK_STORE`` picks its worker's table store (default ``rocksdb://``,
 as in production) and ``BENCH_SOAK_CACHE_USERS`` its bound of curate's cache
-in users (default: the worker's own); ``BENCH_REPLAY_UPLOADS`` sizes the replay (default 100,000
-uploads; ``BENCH_REPLAY_STORE``, default ``memory://`` like the other phases);
+in users (default: the worker's own); ``BENCH_REPLAY_UPLOADS`` sizes the
+replay (default 100,000 uploads; ``BENCH_REPLAY_STORE``, default
+``memory://`` like the other phases);
 ``BENCH_QUICK=1`` shrinks every phase for a quick check of the harness
 (its results go to ``var/bench-e2e-quick/``).
 Results go to ``tests/bench/results/``: ``e2e.json`` (every figure),

@@ -15,7 +15,6 @@ import contextlib
 import dataclasses
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -39,7 +38,7 @@ from schemas import (
     TimelineItemUpserted,
     VisionScored,
 )
-from streams.devstack import S3_ENV, DevStack, start_tied
+from streams.devstack import S3_ENV, DevStack, free_port, start_tied
 from streams.registry_client import registry_from_settings
 from streams.settings import Settings
 from streams.topics import TopicNames, topic_names
@@ -120,7 +119,7 @@ class Workers:
     def start(self, name: str, roles: Sequence[str]) -> subprocess.Popen[bytes]:
         argv = [sys.executable, "-m", "streams.cli", "--log-level", "WARNING", "worker"]
         argv += ["--name", name, *(a for role in roles for a in ("--role", role))]
-        self.ports[name] = _free_port()
+        self.ports[name] = free_port()
         env = {
             **os.environ,
             **S3_ENV,
@@ -180,12 +179,6 @@ class Workers:
                     os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait(10)
         self.procs.clear()
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass

@@ -128,7 +128,7 @@ def _held_lines(soak: dict[str, Any]) -> list[str]:
     mib = 2**20
 
     def tables(sample: dict[str, float]) -> float:
-        return sum(v for k, v in sample.items() if k.startswith("table_")) / mib
+        return _rocksdb_bytes(sample) / mib
 
     rss = (last["worker_rss"] - first["worker_rss"]) / mib
     lines = [
@@ -146,6 +146,11 @@ def _held_lines(soak: dict[str, Any]) -> list[str]:
         f"| {rss:+.1f} MiB, {rss - (tables(last) - tables(first)):+.1f} MiB |"
     )
     return lines
+
+
+def _rocksdb_bytes(sample: dict[str, float]) -> float:
+    """RocksDB memory of every kind in one soak sample (the worker's ``table_*`` gauges)."""
+    return sum(v for k, v in sample.items() if k.startswith("table_"))
 
 
 def _broker_cpu_lines(samples: list[dict[str, float]]) -> list[str]:
@@ -329,32 +334,26 @@ def _plots(results: dict[str, Any], out: Path, pure: dict[str, float]) -> list[s
             # RSS less what RocksDB holds: growth left here is not the tables'.
             ax.plot(
                 [s["t"] for s in gauged],
-                [
-                    (s["worker_rss"] - sum(v for k, v in s.items() if k.startswith("table_")))
-                    / 2**20
-                    for s in gauged
-                ],
+                [(s["worker_rss"] - _rocksdb_bytes(s)) / 2**20 for s in gauged],
                 label="worker less RocksDB memory",
             )
         ax.set_xlabel("seconds")
         ax.set_ylabel("worker RSS, MiB")
         twin = ax.twinx()
-        twin.plot(
-            [s["t"] for s in samples],
-            [s["done"] / 1000 for s in samples],
-            color="grey",
-            linestyle=":",
-            label="uploads done (k)",
+        counts = (
+            ("done", ":", "uploads done (k)"),
+            ("curate_cache_photos", "--", "photos in curate's cache (k)"),
         )
-        cached = [s for s in samples if "curate_cache_photos" in s]
-        if cached:
-            twin.plot(
-                [s["t"] for s in cached],
-                [s["curate_cache_photos"] / 1000 for s in cached],
-                color="grey",
-                linestyle="--",
-                label="photos in curate's cache (k)",
-            )
+        for key, linestyle, label in counts:
+            counted = [s for s in samples if key in s]
+            if counted:
+                twin.plot(
+                    [s["t"] for s in counted],
+                    [s[key] / 1000 for s in counted],
+                    color="grey",
+                    linestyle=linestyle,
+                    label=label,
+                )
         twin.set_ylabel("thousands")
         ax.set_title(
             f"Worker RSS over a {soak['uploads']:,}-upload soak, "
