@@ -101,15 +101,7 @@ def main() -> None:
     data = state.to_bytes()
     entries = list(state.entries())
     photos = state.photo_count
-    gc.collect()
-    tracemalloc.start()
-    before = tracemalloc.get_traced_memory()[0]
-    start = time.perf_counter()
-    loaded = UserState.from_bytes(data)
-    load_s = time.perf_counter() - start
-    gc.collect()
-    memory = tracemalloc.get_traced_memory()[0] - before
-    tracemalloc.stop()
+    loaded, memory, load_s = _load(data)
 
     start = time.perf_counter()
     for _ in range(5):
@@ -142,17 +134,18 @@ def main() -> None:
     _small_states(synthetic, args.seed)
 
 
-def _loaded_bytes(state: UserState) -> int:
-    """What ``state`` takes once loaded from its stored bytes (tracemalloc)."""
-    data = state.to_bytes()
+def _load(data: bytes) -> tuple[UserState, int, float]:
+    """A state loaded from its stored bytes, the memory it holds (tracemalloc), the seconds."""
     gc.collect()
     tracemalloc.start()
     before = tracemalloc.get_traced_memory()[0]
+    start = time.perf_counter()
     loaded = UserState.from_bytes(data)
+    seconds = time.perf_counter() - start
+    gc.collect()
     memory = tracemalloc.get_traced_memory()[0] - before
     tracemalloc.stop()
-    del loaded
-    return memory
+    return loaded, memory, seconds
 
 
 def _small_states(synthetic: ModuleType, seed: int) -> None:
@@ -177,7 +170,7 @@ def _small_states(synthetic: ModuleType, seed: int) -> None:
         for shot in shots:
             state, _ = apply(state, synthetic.metadata("small", shot))
         months = len({(shot.when.year, shot.when.month) for shot in shots})
-        memory = _loaded_bytes(state)
+        _, memory, _ = _load(state.to_bytes())
         print(
             f"| {state.photo_count:,} | {months} | {memory / 1024:,.0f} KiB "
             f"| {memory / state.photo_count:,.0f} B |"
